@@ -1,0 +1,3 @@
+from defaultlint.cli import main
+
+main()

@@ -1,0 +1,377 @@
+"""Checking: one module in, the findings for every hyperparameter it leaves implicit out.
+
+The module is parsed with the standard library's `ast` (fast, and positions come with it); names are
+resolved by `resolver`; each framework call is bound against the table's signature; each parameter left
+implicit becomes a finding with its value for the target version and the other framework's value.
+Rewriting (libcst) happens only in `fixer`, for the calls that are fixed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from defaultlint import fixer
+from defaultlint.ftypes import Finding, Fix, Position
+from defaultlint.resolver import Resolver
+from defaultlint.table import (
+    FRAMEWORK_NAMES, KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Api, Table, convert,
+)
+from defaultlint.versions import Version, VersionRange, format_version, point
+
+# Files that mention none of these cannot import a framework: nothing to resolve in them.
+_FRAMEWORK_WORDS = re.compile(r"\b(?:torch|tensorflow|keras|tf_keras)\b")
+_FILE_NOQA = re.compile(r"^#\s*defaultlint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?\s*$", re.M)
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+# Calls that take a class without constructing it
+_NOT_CONSTRUCTING = frozenset(
+    "builtins." + n for n in
+    ("isinstance", "issubclass", "type", "super", "getattr", "hasattr", "setattr", "delattr", "id", "print",
+     "repr", "str", "callable", "vars", "dir", "hash")
+) | {"typing.cast", "functools.partial"}
+_PARTIAL = "functools.partial"
+_TORCH_INIT = "torch.nn.init."
+
+
+@dataclass
+class Rules:
+    """What to report: the enabled codes and the framework versions to report values for."""
+
+    enabled: frozenset[str]
+    targets: dict[str, VersionRange] = field(default_factory=dict)
+    fixable: frozenset[str] | None = None  # None: every code
+
+    def target(self, table: Table, framework: str) -> VersionRange:
+        return self.targets.get(framework) or point(table.frameworks.get(framework, (0,)))
+
+
+class Lines:
+    """Offsets of line starts, to turn ast's (line, UTF-8 byte column) into characters and back."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def offset(self, lineno: int, byte_col: int) -> int:
+        start = self.starts[lineno - 1]
+        end = self.starts[lineno] if lineno < len(self.starts) else len(self.text)
+        line = self.text[start:end]
+        if line.isascii():
+            return start + byte_col
+        return start + len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def position(self, offset: int) -> Position:
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return Position(lo + 1, offset - self.starts[lo] + 1)
+
+    def line(self, row: int) -> str:
+        start = self.starts[row - 1]
+        end = self.starts[row] if row < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+
+def parse(text: str, path: str) -> tuple[ast.Module | None, Finding | None]:
+    """Parse `text`; on failure, the DL001 finding that says why."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
+            return ast.parse(text, filename=path), None
+    except SyntaxError as e:
+        row, col = e.lineno or 1, e.offset or 1
+        msg = f"SyntaxError: {e.msg}"
+    except (ValueError, TypeError) as e:  # e.g. source code string cannot contain null bytes
+        row, col, msg = 1, 1, f"could not parse: {e}"
+    except (RecursionError, MemoryError):
+        row, col, msg = 1, 1, "could not parse: the file is nested too deeply for the parser"
+    lines = Lines(text)
+    row = max(1, min(row, len(lines.starts)))
+    start = lines.starts[row - 1]
+    col = max(1, min(col, len(lines.line(row)) + 1))
+    pos = Position(row, col)
+    return None, Finding("DL001", msg, path, start + col - 1, start + col - 1, pos, pos)
+
+
+@dataclass
+class Call:
+    """A framework call (or functools.partial of one) bound to its API's signature."""
+
+    api: Api
+    node: ast.Call
+    provided: set[str]
+    explicit: dict[str, ast.expr]  # parameter -> the argument expression given for it
+    open_params: bool  # *args/**kwargs may supply parameters we cannot see
+
+
+def bind(api: Api, node: ast.Call, partial: bool) -> Call:
+    args = node.args[1:] if partial else node.args
+    positional = [p for p in api.params if p.kind in (POS_ONLY, POS_OR_KW)]
+    provided: set[str] = set()
+    explicit: dict[str, ast.expr] = {}
+    star = False
+    for i, a in enumerate(args):
+        if isinstance(a, ast.Starred):
+            star = True
+            break
+        if i < len(positional):
+            provided.add(positional[i].name)
+            explicit[positional[i].name] = a
+    if star:
+        provided.update(p.name for p in positional)
+    double_star = False
+    for k in node.keywords:
+        if k.arg is None:
+            double_star = True
+        else:
+            provided.add(k.arg)
+            explicit[k.arg] = k.value
+    if double_star:
+        provided.update(p.name for p in api.params if p.kind in (POS_OR_KW, KW_ONLY))
+    return Call(api, node, provided, explicit, star or double_star)
+
+
+class Checker:
+    def __init__(self, table: Table, rules: Rules):
+        self.table = table
+        self.rules = rules
+
+    # -- entry point --------------------------------------------------------------------------------
+    def check(self, text: str, path: str) -> list[Finding]:
+        file_noqa = _FILE_NOQA.search(text) if "defaultlint:" in text else None
+        if file_noqa and not file_noqa.group("codes"):
+            return []
+        tree, error = parse(text, path)
+        if error is not None:
+            return [error] if "DL001" in self.rules.enabled else []
+        if not _FRAMEWORK_WORDS.search(text):
+            return []
+        findings = self.check_tree(tree, text, path)
+        return self.suppress(findings, text, file_noqa.group("codes") if file_noqa else None)
+
+    def check_tree(self, tree: ast.Module, text: str, path: str) -> list[Finding]:
+        table = self.table
+        resolver = Resolver(tree, table.canonical, lambda q: table.lookup(q) is not None)
+        lines = Lines(text)
+        calls = list(self.framework_calls(resolver))
+        torch_init_used = any(c.api.name.startswith(_TORCH_INIT) for c in calls) or self._mentions_init(resolver)
+        findings: list[Finding] = []
+        for call in calls:
+            findings.extend(self.call_findings(call, lines, path, torch_init_used))
+        if "DL901" in self.rules.enabled:
+            findings.extend(self.reference_findings(resolver, lines, path))
+        findings.sort(key=lambda f: (f.start, f.code))
+        return findings
+
+    def framework_calls(self, resolver: Resolver):
+        table = self.table
+        for node, scope in resolver.calls:
+            q = resolver.qualname(node.func, scope)
+            if q is None:
+                continue
+            partial = False
+            if q == _PARTIAL:
+                if not node.args or isinstance(node.args[0], ast.Starred):
+                    continue
+                q = resolver.qualname(node.args[0], scope)
+                if q is None:
+                    continue
+                partial = True
+            api = table.lookup(q)
+            if api is not None:
+                yield bind(api, node, partial)
+
+    @staticmethod
+    def _mentions_init(resolver: Resolver) -> bool:
+        """True when the module calls any torch.nn.init function (weights are then set explicitly)."""
+        for node, scope in resolver.calls:
+            q = resolver.qualname(node.func, scope)
+            if q and q.startswith(_TORCH_INIT):
+                return True
+        return False
+
+    # -- one call -----------------------------------------------------------------------------------
+    def call_findings(self, call: Call, lines: Lines, path: str, torch_init_used: bool) -> list[Finding]:
+        api, table, enabled = call.api, self.table, self.rules.enabled
+        rng = self.rules.target(table, api.framework)
+        version = _version_in(rng, api.verified_version)
+        node = call.node
+        start = lines.offset(node.lineno, node.col_offset)
+        end = lines.offset(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+        out: list[Finding] = []
+        for p in api.params:
+            if p.name in call.provided or not table.is_hyper(api, p):
+                continue
+            variants = api.values_in(p.name, rng)
+            code = "DL902" if variants else table.code_for(api, p.name)
+            if code not in enabled:
+                continue
+            value = api.default_at(p.name, version)
+            if value is None or value == REQUIRED:
+                continue
+            message, fix = self._describe(api, p.name, value, version, variants, rng, keyword=p.kind != POS_ONLY)
+            out.append(self._finding(code, message, path, start, end, lines, api, [(p.name, value)], fix, node))
+        if not call.open_params:
+            for imp in api.implicit:
+                if api.framework == "torch" and torch_init_used:
+                    continue  # the module initialises weights itself
+                code = table.code_for(api, imp.name)
+                if code not in enabled:
+                    continue
+                message = f"{api.name}: {_what(imp.name)} is implicit ({imp.value} in {_fw(api, version)})"
+                message += self._counterpart(api, imp.name) + "."
+                explicit = (imp.explicit or "").replace("{obj}", "layer")
+                fix = Fix("display-only", f"Initialise explicitly after construction: {explicit}" if explicit
+                          else "No argument expresses this default.")
+                out.append(self._finding(code, message, path, start, end, lines, api, [], fix, node))
+        return out
+
+    def _describe(self, api: Api, name: str, value: str, version: Version, variants, rng: VersionRange,
+                  keyword: bool) -> tuple[str, Fix]:
+        fact = api.fact(name)
+        sig_default = api.param(name).default  # type: ignore[union-attr]
+        if variants:
+            spread = ", ".join(f"{v} ({span})" for v, span in variants)
+            fw = FRAMEWORK_NAMES.get(api.framework, api.framework)
+            message = (f"{api.name}: `{name}` is implicit and its default changes within the targeted "
+                       f"{fw} {rng}: {spread}")
+            reason = f"the default differs across the targeted {fw} releases ({spread})"
+            applicability = "unsafe"
+        elif fact.resolves and sig_default != fact.resolves:
+            message = (f"{api.name}: `{name}` is implicit ({sig_default} → {fact.resolves} at run time from "
+                       f"{fact.resolved_by or 'the framework'}, {_fw(api, version)})")
+            reason = f"the default {sig_default} is resolved at run time by {fact.resolved_by or 'the framework'}"
+            applicability = "unsafe"
+        else:
+            message = f"{api.name}: `{name}` is implicit ({value} in {_fw(api, version)})"
+            reason = ""
+            applicability = "safe"
+        message += self._counterpart(api, name) + "."
+        if not keyword:
+            return message, Fix("display-only", f"`{name}` is positional-only; pass {value} positionally.")
+        title = f"Write `{name}={value}` explicitly" + (f" (unsafe: {reason})" if reason else "")
+        return message, Fix(applicability, title)
+
+    def _counterpart(self, api: Api, name: str) -> str:
+        cp = self.table.counterpart_value(api, name)
+        if cp is None:
+            return ""
+        other, oname, ovalue = cp
+        fw = FRAMEWORK_NAMES.get(other.framework, other.framework)
+        if any(i.name == oname for i in other.implicit):
+            text = f"; {fw} {other.short_name}: {_what(oname)} {ovalue}"
+        else:
+            text = f"; {fw} {other.short_name} uses {oname}={ovalue}"
+        converted = convert(api, name, ovalue)
+        if converted is not None:
+            text += f" (≙ {name}={converted} in this convention)"
+        note = api.fact(name).note
+        if note:
+            text += f". {note.rstrip('.')}"
+        return text
+
+    def _finding(self, code, message, path, start, end, lines: Lines, api: Api, params, fix: Fix, node) -> Finding:
+        f = Finding(code, message, path, start, end, lines.position(start), lines.position(end), api.name,
+                    list(params), fix)
+        if fix.applicability != "display-only" and params and self._is_fixable(code):
+            fix.edits = fixer.lazy_edits(lines.text, start, end, params)
+        elif fix.applicability != "display-only":
+            fix.applicability = "display-only"
+        return f
+
+    def _is_fixable(self, code: str) -> bool:
+        return self.rules.fixable is None or code in self.rules.fixable
+
+    # -- classes passed as values -------------------------------------------------------------------
+    def reference_findings(self, resolver: Resolver, lines: Lines, path: str) -> list[Finding]:
+        out: list[Finding] = []
+        table = self.table
+        for expr, scope, call in resolver.refs:
+            if call is not None:
+                if call.args and call.args[0] is expr:
+                    callee = resolver.qualname(call.func, scope)
+                    if callee == _PARTIAL:
+                        continue
+                else:
+                    callee = resolver.qualname(call.func, scope)
+                if callee in _NOT_CONSTRUCTING:
+                    continue
+            q = resolver.qualname(expr, scope)
+            if q is None:
+                continue
+            api = table.lookup(q)
+            if api is None or api.kind != "class":
+                continue
+            rng = self.rules.target(table, api.framework)
+            version = _version_in(rng, api.verified_version)
+            implicit = [(p.name, api.default_at(p.name, version)) for p in api.params if table.is_hyper(api, p)]
+            implicit = [(n, v) for n, v in implicit if v is not None and v != REQUIRED]
+            if not implicit and not api.implicit:
+                continue
+            start = lines.offset(expr.lineno, expr.col_offset)
+            end = lines.offset(expr.end_lineno or expr.lineno, expr.end_col_offset or expr.col_offset)
+            shown = ", ".join(f"{n}={v}" for n, v in implicit)
+            extra = ", ".join(f"{i.name} {i.value}" for i in api.implicit)
+            message = (f"{api.name} is passed as a value and constructed later with implicit defaults "
+                       f"({_fw(api, version)}): " + "; ".join(x for x in (shown, extra) if x) + ".")
+            spelled = ast.get_source_segment(lines.text, expr) or api.name
+            keywords = ", ".join(f"{n}={v}" for n, v in implicit)
+            fix = Fix("display-only", f"Pass functools.partial({spelled}, {keywords}) to write them down.")
+            f = Finding("DL901", message, path, start, end, lines.position(start), lines.position(end), api.name,
+                        implicit, fix)
+            out.append(f)
+        return out
+
+    # -- suppression --------------------------------------------------------------------------------
+    def suppress(self, findings: list[Finding], text: str, file_codes: str | None) -> list[Finding]:
+        if not findings:
+            return findings
+        blocked = set(_codes(file_codes)) if file_codes else set()
+        noqa: dict[int, set[str] | None] = {}
+        if "noqa" in text or "NOQA" in text:
+            lines = Lines(text)
+            rows = {f.location.row for f in findings}
+            for row in rows:
+                m = _NOQA.search(lines.line(row))
+                if m:
+                    noqa[row] = set(_codes(m.group("codes"))) if m.group("codes") else None
+        out = []
+        for f in findings:
+            if f.code in blocked:
+                continue
+            if f.location.row in noqa:
+                codes = noqa[f.location.row]
+                if codes is None or f.code in codes:
+                    continue
+            out.append(f)
+        return out
+
+
+def _codes(text: str | None) -> list[str]:
+    return re.findall(r"[A-Z]+[0-9]+", text or "")
+
+
+def _version_in(rng: VersionRange, verified: Version) -> Version:
+    """The release whose values are reported: the verified one when the range holds it, else the newest in range."""
+    if rng.contains(verified) or rng.high is None:
+        return verified
+    if rng.high <= verified:
+        return (*rng.high[:-1], rng.high[-1] - 1, 999) if rng.high[-1] > 0 else (rng.high[0] - 1, 999)
+    return verified
+
+
+def _fw(api: Api, version: Version) -> str:
+    return f"{FRAMEWORK_NAMES.get(api.framework, api.framework)} {format_version(version)}"
+
+
+def _what(name: str) -> str:
+    return {"weight_init": "weight initialisation", "bias_init": "bias initialisation",
+            "recurrent_init": "recurrent initialisation"}.get(name, f"`{name}`")

@@ -1,0 +1,227 @@
+"""The command line: `defaultlint [check] PATH...`, `defaultlint rule CODE`, `defaultlint rules`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from defaultlint import __version__
+from defaultlint.config import ConfigError, Settings, load_settings
+from defaultlint.discovery import discover
+from defaultlint.ftypes import FileResult
+from defaultlint.table import TableError, load_table
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, when it is not a command, is a path for `check` (`defaultlint src/`)."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        elif not args:
+            args = ["check"]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="defaultlint")
+def main() -> None:
+    """Find the framework defaults that deep-learning code leaves implicit, and write them down."""
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _console(color: str, stream):
+    from rich.console import Console
+
+    if color == "always":
+        return Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True)
+    if color == "never":
+        return Console(file=stream, color_system=None, highlight=False, soft_wrap=True, force_terminal=False)
+    return Console(file=stream, highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"defaultlint: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (ALL for every hidden default).")
+@click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
+@click.option("--target-version", "target_version", multiple=True, metavar="FRAMEWORK=RANGE",
+              help="Framework releases to report values for, e.g. torch=2.4 or 'torch=>=2.1,<2.7'.")
+@click.option("--output-format", type=click.Choice(["full", "concise", "json", "json-lines"]), default=None,
+              help="How findings are printed (default: full).")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the report to a file.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Configuration file to use.")
+@click.option("--stdin-filename", help="The name of the file read from standard input (for messages and config).")
+@click.option("--fix/--no-fix", default=False, help="Write implicit defaults explicitly (safe fixes).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes whose value depends on version or run-time config.")
+@click.option("--diff", is_flag=True, help="Print the diff the fixes would make; write nothing.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--no-respect-gitignore", is_flag=True, help="Check files that .gitignore excludes.")
+def check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
+          stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, verbose, no_respect_gitignore):
+    """Check PATHS (files or folders; - for standard input) for implicit framework defaults."""
+    try:
+        code = _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
+                      stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore)
+    except ConfigError as e:
+        raise fail(str(e)) from None
+    except TableError as e:
+        raise fail(f"the default table is broken: {e}") from None
+    except KeyboardInterrupt:
+        raise fail("interrupted") from None
+    except Exception as e:  # an internal error is one clear line, never a traceback, unless --verbose
+        if verbose:
+            raise
+        raise fail(f"internal error: {type(e).__name__}: {e} (run with --verbose for details)") from None
+    raise click.exceptions.Exit(code)
+
+
+def _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
+           stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore) -> int:
+    from defaultlint import report
+    from defaultlint.api import Linter, decode
+
+    paths = list(paths) or [Path(".")]
+    use_stdin = paths == [Path("-")]
+    start = Path(stdin_filename) if (use_stdin and stdin_filename) else (paths[0] if paths else Path("."))
+    settings = load_settings(config_path, start if start.exists() else Path.cwd())
+    _apply_cli(settings, select, extend_select, ignore, target_version, no_respect_gitignore)
+    table = load_table()
+    settings.validate(table)
+    linter = Linter(settings, table)
+    unsafe = unsafe_fixes or settings.unsafe_fixes
+    fmt = output_format or settings.output_format or "full"
+
+    results: list[FileResult] = []
+    notices: list[str] = []
+    if use_stdin:
+        name = stdin_filename or "-"
+        src = decode(sys.stdin.buffer.read())
+        if fix or diff:
+            new, applied, remaining = linter.fix_text(src.text, name, unsafe)
+            r = FileResult(name, remaining, source=src.text, fixes_applied=applied)
+            if new != src.text:
+                r.fixed_source = new
+            results.append(r)
+            if fix and not diff:
+                sys.stdout.write(new)  # ruff's convention: the fixed text goes to stdout
+                return _exit(results, exit_zero)
+        else:
+            results.append(FileResult(name, linter.lint_text(src.text, name), source=src.text))
+    else:
+        files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
+                                  settings.respect_gitignore)
+        notices.extend(f"{s.path}: {s.reason}" for s in skipped)
+        for f in files:
+            results.append(linter.lint_file(f, fix=fix or diff, unsafe=unsafe, write=fix and not diff))
+
+    out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
+    try:
+        for n in notices:
+            click.echo(f"defaultlint: warning: {n}", err=True)
+        if diff:
+            return _print_diff(results, out, quiet, exit_zero)
+        fixed = sum(r.fixes_applied for r in results)
+        if fmt == "json":
+            out.write(report.render_json(results, table))
+        elif fmt == "json-lines":
+            out.write(report.render_json_lines(results, table))
+        elif fmt == "concise":
+            out.write(report.render_concise(results))
+            if not quiet:
+                out.write(report.summary(results, fixed) + "\n")
+        else:
+            console = _console(color if not output_file else "never", out)
+            report.print_full(console, results)
+            if not quiet:
+                console.print(report.summary(results, fixed), markup=False)
+    finally:
+        if output_file:
+            out.close()
+    if any(r.error for r in results) and not exit_zero:
+        return EXIT_FINDINGS
+    return _exit(results, exit_zero)
+
+
+def _exit(results: list[FileResult], exit_zero: bool) -> int:
+    if exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_OK
+
+
+def _print_diff(results: list[FileResult], out, quiet: bool, exit_zero: bool) -> int:
+    changed = 0
+    for r in results:
+        if r.fixed_source is None or r.source is None:
+            continue
+        changed += 1
+        name = r.path
+        out.writelines(difflib.unified_diff(
+            r.source.splitlines(keepends=True), r.fixed_source.splitlines(keepends=True),
+            fromfile=f"a/{name}", tofile=f"b/{name}",
+        ))
+    if not quiet:
+        n = sum(r.fixes_applied for r in results)
+        click.echo(f"Would fix {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}."
+                   if n else "No fixes available.", err=True)
+    return EXIT_OK if exit_zero or not changed else EXIT_FINDINGS
+
+
+def _apply_cli(settings: Settings, select, extend_select, ignore, target_version, no_respect_gitignore) -> None:
+    if select:
+        settings.select = _split(select)
+    if extend_select:
+        settings.extend_select = settings.extend_select + _split(extend_select)
+    if ignore:
+        settings.ignore = settings.ignore + _split(ignore)
+    for tv in target_version:
+        if "=" not in tv:
+            raise ConfigError(f"--target-version takes FRAMEWORK=RANGE, e.g. torch=2.4 (got {tv!r})")
+        fw, _, spec = tv.partition("=")
+        settings.target_version = {**settings.target_version, fw.strip(): spec.strip()}
+    if no_respect_gitignore:
+        settings.respect_gitignore = False
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Explain a rule: what it finds, why it matters, the values in both frameworks, and its fix."""
+    from defaultlint.explain import explain_rule
+
+    table = load_table()
+    text = explain_rule(table, code.upper())
+    if text is None:
+        raise fail(f"unknown rule code {code!r} (see `defaultlint rules`)")
+    click.echo(text)
+
+
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also list the codes outside the default selection.")
+def rules(show_all: bool) -> None:
+    """List the rule codes (those in the default selection are marked *)."""
+    table = load_table()
+    for c in table.codes.values():
+        mark = "*" if c.default else " "
+        click.echo(f"{c.code} {mark} {c.name:36} {c.summary}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

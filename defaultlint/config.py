@@ -1,0 +1,180 @@
+"""Configuration: `[tool.defaultlint]` in the nearest pyproject.toml (or a defaultlint.toml), plus CLI overrides."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defaultlint.checker import Rules
+from defaultlint.table import Table
+from defaultlint.versions import VersionRange, parse_range
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration the user must correct (exit code 2)."""
+
+
+KEYS = {
+    "select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "exclude", "extend-exclude",
+    "target-version", "fixable", "unfixable", "respect-gitignore", "cache-dir", "output-format", "unsafe-fixes",
+}
+
+
+@dataclass
+class Settings:
+    root: Path  # the folder of the configuration file (or the working directory)
+    config_file: Path | None = None
+    select: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
+    target_version: dict[str, str] = field(default_factory=dict)
+    fixable: list[str] = field(default_factory=lambda: ["ALL"])
+    unfixable: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    cache_dir: str | None = None
+    output_format: str | None = None
+    unsafe_fixes: bool = False
+
+    # -- derived --------------------------------------------------------------------------------------
+    def enabled_codes(self, table: Table) -> frozenset[str]:
+        all_codes = list(table.codes)
+        chosen = set(expand(self.select, all_codes)) if self.select else {c for c, v in table.codes.items() if v.default}
+        chosen |= set(expand(self.extend_select, all_codes))
+        chosen -= set(expand(self.ignore, all_codes))
+        return frozenset(chosen)
+
+    def rules(self, table: Table) -> Rules:
+        targets: dict[str, VersionRange] = {}
+        for fw, spec in self.target_version.items():
+            targets[fw] = parse_range(spec)
+        fixable = set(expand(self.fixable, list(table.codes))) - set(expand(self.unfixable, list(table.codes)))
+        return Rules(self.enabled_codes(table), targets, frozenset(fixable))
+
+    def rules_for(self, table: Table, path: Path, base: Rules) -> Rules:
+        """Apply per-file-ignores to the rules for one file."""
+        if not self.per_file_ignores:
+            return base
+        try:
+            rel = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        ignored: set[str] = set()
+        for pattern, codes in self.per_file_ignores.items():
+            if _matches(rel, pattern) or _matches(path.name, pattern):
+                ignored |= set(expand(codes, list(table.codes)))
+        if not ignored:
+            return base
+        return Rules(base.enabled - ignored, base.targets, base.fixable)
+
+    def validate(self, table: Table) -> None:
+        for key in ("select", "extend_select", "ignore", "fixable", "unfixable"):
+            for code in getattr(self, key):
+                if not expand([code], list(table.codes)):
+                    raise ConfigError(f"unknown rule code or prefix {code!r} in `{key.replace('_', '-')}`"
+                                      f"{self._where()}")
+        for pattern, codes in self.per_file_ignores.items():
+            for code in codes:
+                if not expand([code], list(table.codes)):
+                    raise ConfigError(f"unknown rule code {code!r} in `per-file-ignores` for {pattern!r}{self._where()}")
+        for fw, spec in self.target_version.items():
+            if fw not in table.frameworks:
+                known = ", ".join(sorted(table.frameworks))
+                raise ConfigError(f"unknown framework {fw!r} in `target-version` (known: {known}){self._where()}")
+            try:
+                parse_range(spec)
+            except ValueError as e:
+                raise ConfigError(f"`target-version` for {fw}: {e}{self._where()}") from None
+
+    def _where(self) -> str:
+        return f" ({self.config_file})" if self.config_file else ""
+
+
+def expand(selectors: list[str], codes: list[str]) -> list[str]:
+    """Expand 'ALL', full codes and prefixes ('DL2', 'DL20') into codes; [] for an unknown selector."""
+    out: list[str] = []
+    for s in selectors:
+        s = s.strip().upper()
+        if s == "ALL":
+            out.extend(codes)
+        else:
+            out.extend(c for c in codes if c.startswith(s))
+    return out
+
+
+def _matches(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.rstrip("/") + "/*")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest defaultlint.toml, or pyproject.toml with a [tool.defaultlint] table, at or above `start`."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        own = folder / "defaultlint.toml"
+        if own.is_file():
+            return own
+        pp = folder / "pyproject.toml"
+        if pp.is_file():
+            try:
+                data = tomllib.loads(pp.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "defaultlint" in data.get("tool", {}):
+                return pp
+    return None
+
+
+def load_settings(config: Path | None, start: Path) -> Settings:
+    """Read settings from `config` (or the one found from `start`); defaults when there is none."""
+    path = config or find_config(start)
+    if path is None:
+        return Settings(root=start.resolve() if start.is_dir() else start.resolve().parent)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {path}: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("defaultlint", {})
+    else:
+        section = data.get("tool", {}).get("defaultlint", data)
+    return settings_from_dict(section, path)
+
+
+def settings_from_dict(section: dict, path: Path | None) -> Settings:
+    where = f" ({path})" if path else ""
+    unknown = set(section) - KEYS
+    if unknown:
+        raise ConfigError(f"unknown configuration key(s) {', '.join(sorted(unknown))}{where}")
+    s = Settings(root=path.parent.resolve() if path else Path.cwd(), config_file=path)
+    for key, value in section.items():
+        attr = key.replace("-", "_")
+        expected = type(getattr(s, attr)) if getattr(s, attr) is not None else str
+        if key == "target-version":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f"`target-version` must be a table of framework = \"version range\"{where}")
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict) or not all(isinstance(v, list) for v in value.values()):
+                raise ConfigError(f"`per-file-ignores` must be a table of pattern = [codes]{where}")
+        elif expected is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"`{key}` must be a list of strings{where}")
+        elif expected is bool and not isinstance(value, bool):
+            raise ConfigError(f"`{key}` must be true or false{where}")
+        elif expected is str and not isinstance(value, str):
+            raise ConfigError(f"`{key}` must be a string{where}")
+        setattr(s, attr, value)
+    return s

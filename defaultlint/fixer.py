@@ -1,0 +1,197 @@
+"""Fixing: write implicit defaults as explicit keyword arguments, touching nothing but the call.
+
+libcst parses only the text of the call being fixed, so comments, quotes, trailing commas and the
+call's layout are kept exactly: a one-line call stays one line; a call written one argument per line
+gets one new argument per line at the same indent. The result is expressed as one text edit per call.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from typing import Iterable
+
+import libcst as cst
+
+from defaultlint.ftypes import Edit, Finding
+
+_cache: dict[tuple[int, int, int, tuple], Edit | None] = {}
+
+
+def lazy_edits(text: str, start: int, end: int, params: list[tuple[str, str]]) -> list[Edit]:
+    key = (id(text), start, end, tuple(params))
+    if key not in _cache:
+        if len(_cache) > 4096:
+            _cache.clear()
+        _cache[key] = call_edit(text, start, end, params)
+    edit = _cache[key]
+    return [edit] if edit is not None else []
+
+
+def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]) -> Edit | None:
+    """The edit that appends `name=value` keywords to the call text[start:end], or None if it cannot."""
+    segment = text[start:end]
+    try:
+        node = cst.parse_expression(segment)
+        wrapped = False
+    except Exception:
+        try:
+            node = cst.parse_expression(f"({segment})")
+            wrapped = True
+        except Exception:
+            return None
+    call = node
+    while isinstance(call, cst.Call) is False and hasattr(call, "expression"):
+        call = call.expression  # type: ignore[attr-defined]
+    if not isinstance(call, cst.Call):
+        return None
+    try:
+        new_call = add_keywords(call, list(params))
+        new = cst.Module([]).code_for_node(node.deep_replace(call, new_call) if call is not node else new_call)
+    except Exception:
+        return None
+    if wrapped:
+        new = new[1:-1]
+    nl = _newline(text)
+    if nl != "\n":
+        new = new.replace("\r\n", "\n").replace("\n", nl)
+    return _diff(start, segment, new)
+
+
+def _newline(text: str) -> str:
+    i = text.find("\n")
+    if i > 0 and text[i - 1] == "\r":
+        return "\r\n"
+    if i == -1 and "\r" in text:
+        return "\r"
+    return "\n"
+
+
+def _diff(offset: int, old: str, new: str) -> Edit | None:
+    if old == new:
+        return None
+    p = 0
+    limit = min(len(old), len(new))
+    while p < limit and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < limit - p and old[len(old) - 1 - s] == new[len(new) - 1 - s]:
+        s += 1
+    return Edit(offset + p, offset + len(old) - s, new[p:len(new) - s])
+
+
+def _value(source: str) -> cst.BaseExpression:
+    return cst.parse_expression(source)
+
+
+def _is_newline_ws(ws) -> bool:
+    return isinstance(ws, cst.ParenthesizedWhitespace)
+
+
+def add_keywords(call: cst.Call, params: list[tuple[str, str]]) -> cst.Call:
+    """Return `call` with `name=value` arguments appended in its own layout."""
+    new_args = [
+        cst.Arg(
+            keyword=cst.Name(name),
+            value=_value(value),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        for name, value in params
+    ]
+    args = list(call.args)
+    if not args:
+        for i, a in enumerate(new_args[:-1]):
+            new_args[i] = a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return call.with_changes(args=new_args)
+
+    last = args[-1]
+    before_last = call.whitespace_before_args if len(args) == 1 else args[-2].comma.whitespace_after  # type: ignore[union-attr]
+    per_line = _is_newline_ws(before_last)
+    had_comma = isinstance(last.comma, cst.Comma)
+
+    if per_line:
+        sep = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            empty_lines=(),
+            indent=before_last.indent,
+            last_line=before_last.last_line,
+        )
+        if had_comma:
+            closing = last.comma.whitespace_after  # what stood between the last comma and ')'
+            if isinstance(closing, cst.ParenthesizedWhitespace):
+                # keep a comment after the old last argument on its line; the new arguments follow below
+                keep = closing.with_changes(empty_lines=(), indent=sep.indent, last_line=sep.last_line)
+                tail = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+            else:
+                keep, tail = sep, closing
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=keep))
+            for i, a in enumerate(new_args):
+                ws = tail if i == len(new_args) - 1 else sep
+                new_args[i] = a.with_changes(comma=cst.Comma(whitespace_after=ws))
+        else:
+            closing = last.whitespace_after_arg
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=sep),
+                                         whitespace_after_arg=cst.SimpleWhitespace(""))
+            for i, a in enumerate(new_args[:-1]):
+                new_args[i] = a.with_changes(comma=cst.Comma(whitespace_after=sep))
+            new_args[-1] = new_args[-1].with_changes(whitespace_after_arg=closing)
+        return call.with_changes(args=[*args, *new_args])
+
+    # inline: ", name=value" right after the last argument, whatever followed it stays after the new ones
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if had_comma:
+        old_comma = last.comma
+        args[-1] = last.with_changes(comma=space)
+        for i, a in enumerate(new_args[:-1]):
+            new_args[i] = a.with_changes(comma=space)
+        new_args[-1] = new_args[-1].with_changes(comma=old_comma)
+    else:
+        closing = last.whitespace_after_arg
+        args[-1] = last.with_changes(comma=space, whitespace_after_arg=cst.SimpleWhitespace(""))
+        for i, a in enumerate(new_args[:-1]):
+            new_args[i] = a.with_changes(comma=space)
+        new_args[-1] = new_args[-1].with_changes(whitespace_after_arg=closing)
+    return call.with_changes(args=[*args, *new_args])
+
+
+def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False) -> tuple[str, list[Finding]]:
+    """Apply every applicable fix of `findings` to `text` in one pass: one combined edit per call.
+
+    Returns the new text and the findings whose fixes were applied. Edits that would overlap are left
+    for the next pass; a result that does not parse is refused (the text is returned unchanged).
+    """
+    by_call: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.fix is None or not f.fix.edits:
+            continue
+        if f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe"):
+            by_call[(f.start, f.end)].append(f)
+    edits: list[tuple[Edit, list[Finding]]] = []
+    for (start, end), group in by_call.items():
+        params: list[tuple[str, str]] = []
+        for f in group:
+            for p in f.parameters:
+                if p not in params:
+                    params.append(p)
+        edit = call_edit(text, start, end, params)
+        if edit is not None:
+            edits.append((edit, group))
+    edits.sort(key=lambda e: (e[0].start, e[0].end))
+    out: list[str] = []
+    applied: list[Finding] = []
+    pos = 0
+    for edit, group in edits:
+        if edit.start < pos:
+            continue  # overlaps an earlier edit: the next pass picks it up
+        out.append(text[pos:edit.start])
+        out.append(edit.content)
+        pos = edit.end
+        applied.extend(group)
+    out.append(text[pos:])
+    new = "".join(out)
+    if new != text:
+        try:
+            ast.parse(new)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return text, []
+    return new, applied

@@ -1,0 +1,37 @@
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from defaultlint.api import Linter
+from defaultlint.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lint(source: str, select=("ALL",), target=None, path="t.py"):
+    settings = Settings(root=ROOT, select=list(select), target_version=dict(target or {}))
+    return Linter(settings).lint_text(textwrap.dedent(source), path)
+
+
+def apis(source: str, **kw) -> set[str]:
+    return {f.api for f in lint(source, **kw) if f.api and f.code != "DL901"}
+
+
+def run_cli(*args, input=None, cwd=None, env=None):
+    """Run the installed command line in a subprocess, as a user would."""
+    e = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "defaultlint", *map(str, args)],
+        input=input, capture_output=True, text=True, cwd=cwd or ROOT, env=e,
+    )
+
+
+def require_framework(name: str):
+    """Import a framework for a verification test; a missing one fails in CI instead of skipping."""
+    if os.environ.get("DEFAULTLINT_REQUIRE_FRAMEWORKS"):
+        return __import__(name)
+    return pytest.importorskip(name)
