@@ -44,6 +44,7 @@ class Settings:
     cache_dir: str | None = None
     output_format: str | None = None
     unsafe_fixes: bool = False
+    detected_targets: dict[str, str] = field(default_factory=dict)  # from the project's own files
 
     # -- derived --------------------------------------------------------------------------------------
     def enabled_codes(self, table: Table) -> frozenset[str]:
@@ -55,7 +56,13 @@ class Settings:
 
     def rules(self, table: Table) -> Rules:
         targets: dict[str, VersionRange] = {}
-        for fw, spec in self.target_version.items():
+        for fw, spec in self.detected_targets.items():
+            if fw in table.frameworks:
+                try:
+                    targets[fw] = parse_range(spec)
+                except ValueError:
+                    pass
+        for fw, spec in self.target_version.items():  # the configuration overrides what was detected
             targets[fw] = parse_range(spec)
         fixable = set(expand(self.fixable, list(table.codes))) - set(expand(self.unfixable, list(table.codes)))
         return Rules(self.enabled_codes(table), targets, frozenset(fixable))
@@ -135,8 +142,21 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_settings(config: Path | None, start: Path) -> Settings:
-    """Read settings from `config` (or the one found from `start`); defaults when there is none."""
+def load_settings(config: Path | None, start: Path, detect: bool = True) -> Settings:
+    """Read settings from `config` (or the one found from `start`); defaults when there is none.
+
+    With `detect`, the framework releases the project declares (see targets.py) become the targets
+    for every framework the configuration does not name.
+    """
+    settings = _load_settings(config, start)
+    if detect:
+        from defaultlint.targets import detect_targets
+
+        settings.detected_targets = detect_targets(settings.config_file or start)
+    return settings
+
+
+def _load_settings(config: Path | None, start: Path) -> Settings:
     path = config or find_config(start)
     if path is None:
         return Settings(root=start.resolve() if start.is_dir() else start.resolve().parent)

@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 BUILTINS = frozenset(dir(builtins))
+_CYCLE = "\0cycle"  # a binding that refers back to the name being resolved: ds = ds.batch(32)
 FRAMEWORK_ROOTS = frozenset({"torch", "tensorflow", "keras", "tf_keras", "torchvision"})
 
 # Binding kinds
-IMPORT, ALIAS, INSTANCE, OPAQUE = "import", "alias", "instance", "opaque"
+IMPORT, ALIAS, INSTANCE, SUBCLASS, OPAQUE = "import", "alias", "instance", "subclass", "opaque"
+
+# How qualified names spell what is not a plain import path:
+#   "keras.Sequential()"  an instance: the value a call of keras.Sequential returns
+#   "keras.Model~"        a user class derived from keras.Model (never itself a table API)
 
 
 @dataclass
@@ -69,7 +74,7 @@ class Resolver:
 
     # -- lookups ------------------------------------------------------------------------------------
     def lookup(self, name: str, scope: Scope) -> str | None:
-        """The qualified name bound to `name` as seen from `scope`, or None."""
+        """The qualified name bound to `name` as seen from `scope`, or None (or _CYCLE while resolving it)."""
         s: Scope | None = scope
         if name in scope.globals:
             s = self.module
@@ -100,14 +105,16 @@ class Resolver:
 
     def _resolve_bindings(self, name: str, scope: Scope) -> str | None:
         key = (id(scope), name)
-        if key in self._resolving:  # a = b; b = a
-            return None
+        if key in self._resolving:  # a = b; b = a, or ds = ds.batch(32)
+            return _CYCLE
         self._resolving.add(key)
         try:
             result: str | None = None
             for b in scope.bindings[name]:
                 q = self._resolve_binding(b)
-                if q is None:
+                if q == _CYCLE and b.kind == INSTANCE:
+                    continue  # a fluent re-binding (ds = ds.shuffle(8)) keeps the type of the others
+                if q is None or q == _CYCLE:
                     return None
                 q = self.canonical(q)
                 if result is None:
@@ -122,23 +129,38 @@ class Resolver:
         if b.kind == IMPORT:
             return b.qualname
         if b.kind == ALIAS and b.expr is not None and b.scope is not None:
-            return self.qualname(b.expr, b.scope)
+            return self._qualname(b.expr, b.scope)
         if b.kind == INSTANCE and b.expr is not None and b.scope is not None:
-            cls = self.qualname(b.expr, b.scope)
-            return f"{cls}()" if cls else None
+            cls = self._qualname(b.expr, b.scope)
+            return cls if cls in (None, _CYCLE) else f"{cls}()"
+        if b.kind == SUBCLASS and b.expr is not None and b.scope is not None:
+            base = self._qualname(b.expr, b.scope)
+            if base == _CYCLE:
+                return base
+            return f"{base.rstrip('~')}~" if base and not base.startswith("builtins.") else None
         return None
 
     def qualname(self, node: ast.expr, scope: Scope) -> str | None:
         """'torch.nn.Linear' for `nn.Linear` after `import torch.nn as nn`; None when unknown."""
+        q = self._qualname(node, scope)
+        return None if q == _CYCLE and not self._resolving else q
+
+    def _qualname(self, node: ast.expr, scope: Scope) -> str | None:
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
+        if isinstance(node, ast.Call):  # a method called on what a call returned: ds.shuffle(8).batch(2)
+            inner = self._qualname(node.func, scope)
+            if inner is None or inner == _CYCLE or inner.startswith("builtins."):
+                return inner if inner == _CYCLE else None
+            base = inner + "()"
+            return base + "." + ".".join(reversed(parts)) if parts else base
         if not isinstance(node, ast.Name):
             return None
         base = self.lookup(node.id, scope)
-        if base is None:
-            return None
+        if base is None or base == _CYCLE:
+            return base
         if parts:
             if base.startswith("builtins."):
                 return None
@@ -201,7 +223,8 @@ class _Binder:
                 self.expr(b, scope)
             for k in st.keywords:
                 self.expr(k.value, scope)
-            scope.bind(st.name, Binding(OPAQUE))
+            base = next((b for b in st.bases if _is_dotted(b)), None)
+            scope.bind(st.name, Binding(SUBCLASS, expr=base, scope=scope) if base is not None else Binding(OPAQUE))
             inner = Scope("class", scope)
             r.scope_of[id(st)] = inner
             self.body(st.body, inner)
@@ -288,7 +311,7 @@ class _Binder:
         if isinstance(t, ast.Name):
             if value is not None and _is_dotted(value):
                 scope.bind(t.id, Binding(ALIAS, expr=value, scope=scope))
-            elif isinstance(value, ast.Call) and _is_dotted(value.func):
+            elif isinstance(value, ast.Call) and _is_chain(value.func):
                 scope.bind(t.id, Binding(INSTANCE, expr=value.func, scope=scope))
             else:
                 scope.bind(t.id, Binding(OPAQUE))
@@ -344,7 +367,7 @@ class _Binder:
                     self.expr(n.elt, inner)
                 continue
             if isinstance(n, ast.Call):
-                if _is_dotted(n.func):
+                if _is_chain(n.func):
                     r.calls.append((n, scope))
                 for a in n.args:
                     if _is_dotted(a):
@@ -364,6 +387,13 @@ class _Binder:
                 stack.append(n.value)
                 continue
             stack.extend(c for c in ast.iter_child_nodes(n) if isinstance(c, ast.expr))
+
+
+def _is_chain(e: ast.expr) -> bool:
+    """A dotted name whose links may be calls: `a.b`, `a.b().c`."""
+    while isinstance(e, (ast.Attribute, ast.Call)):
+        e = e.value if isinstance(e, ast.Attribute) else e.func
+    return isinstance(e, ast.Name)
 
 
 def _is_dotted(e: ast.expr) -> bool:

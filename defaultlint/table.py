@@ -273,10 +273,35 @@ class Table:
         return qualname
 
     def lookup(self, qualname: str) -> Api | None:
+        """The API a resolved name refers to; methods are found through their receiver's type."""
         name = self._spelling.get(qualname)
         if name is None:
             name = self._spelling.get(self.canonical(qualname))
+        if name is not None:
+            return self.apis.get(name)
+        i = qualname.rfind("().")
+        if i < 0 or qualname.endswith("~"):
+            return None
+        method = qualname[i + 3:]
+        if "." in method or "(" in method:
+            return None  # an attribute of an attribute of an instance: model.layers.Dense
+        receiver = self.type_of(qualname[:i])
+        if receiver is None:
+            return None
+        name = self._spelling.get(f"{receiver}.{method}")
         return self.apis.get(name) if name else None
+
+    def type_of(self, callee: str) -> str | None:
+        """The class of what calling `callee` returns, when the table or the name tells it."""
+        if callee.endswith("~"):  # a user class derived from a framework class
+            return self.canonical(callee[:-1])
+        api = self.lookup(callee)
+        if api is not None:
+            return api.returns or (api.name if api.kind == "class" else None)
+        last = callee.rsplit(".", 1)[-1]
+        if "(" not in callee and last[:1].isupper() and callee.split(".", 1)[0] in ("keras", "torch", "tensorflow"):
+            return self.canonical(callee)  # a framework class the table has no row for (keras.Sequential)
+        return None
 
     def code_for(self, api: Api, param: str) -> str:
         override = api.fact(param).code

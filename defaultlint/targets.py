@@ -1,0 +1,155 @@
+"""Target versions: which framework releases a project supports, read from its own files.
+
+Sources, first found wins per framework: the ranges a project declares (pyproject.toml dependencies and
+optional dependencies, Poetry dependencies, requirements*.txt), then the releases a lock file pins
+(uv.lock, poetry.lock, pdm.lock). `target-version` in the configuration overrides all of them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from defaultlint.versions import parse_range, parse_version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# distribution name -> framework key of the table
+DISTRIBUTIONS = {
+    "torch": "torch",
+    "keras": "keras",
+    "tensorflow": "tensorflow",
+    "tensorflow-cpu": "tensorflow",
+    "tensorflow-gpu": "tensorflow",
+    "tensorflow-macos": "tensorflow",
+    "tf-nightly": "tensorflow",
+    "tensorflow-intel": "tensorflow",
+}
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(\(?[^;#]*\)?)?")
+_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_requirement(line: str) -> tuple[str, str] | None:
+    """('torch', '>=2.1,<2.7') for 'torch>=2.1,<2.7 ; python_version>"3.8"'; None for other lines."""
+    line = line.strip()
+    if not line or line.startswith(("#", "-", "git+", "http:", "https:")):
+        return None
+    m = _REQ.match(line)
+    if not m:
+        return None
+    name = _norm(m.group(1))
+    spec = (m.group(3) or "").strip().strip("()").strip()
+    if "@" in spec:
+        return None
+    return name, spec
+
+
+def project_root(start: Path) -> Path | None:
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for f in (folder, *folder.parents):
+        if any((f / m).exists() for m in _MARKERS) or any(f.glob("requirements*.txt")):
+            return f
+    return None
+
+
+def declared(root: Path) -> dict[str, str]:
+    """Framework -> version range text, from what the project declares."""
+    out: dict[str, str] = {}
+
+    def add(name: str, spec: str) -> None:
+        fw = DISTRIBUTIONS.get(_norm(name))
+        if fw and spec and fw not in out:
+            try:
+                parse_range(spec)
+            except ValueError:
+                return
+            out[fw] = spec
+
+    pp = root / "pyproject.toml"
+    if pp.is_file():
+        try:
+            data = tomllib.loads(pp.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = {}
+        project = data.get("project", {})
+        reqs = list(project.get("dependencies", []))
+        for extra in project.get("optional-dependencies", {}).values():
+            reqs.extend(extra)
+        for r in reqs:
+            parsed = parse_requirement(r) if isinstance(r, str) else None
+            if parsed:
+                add(*parsed)
+        poetry = data.get("tool", {}).get("poetry", {})
+        groups = [poetry.get("dependencies", {})]
+        groups += [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]
+        for deps in groups:
+            for name, spec in deps.items():
+                if isinstance(spec, dict):
+                    spec = spec.get("version", "")
+                if isinstance(spec, str):
+                    add(name, spec)
+    for req in sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt")):
+        try:
+            lines = req.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            parsed = parse_requirement(line)
+            if parsed:
+                add(*parsed)
+    return out
+
+
+def locked(root: Path) -> dict[str, str]:
+    """Framework -> the release a lock file pins."""
+    out: dict[str, str] = {}
+    for name in ("uv.lock", "poetry.lock", "pdm.lock"):
+        f = root / name
+        if not f.is_file():
+            continue
+        try:
+            data = tomllib.loads(f.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        for pkg in data.get("package", []):
+            fw = DISTRIBUTIONS.get(_norm(str(pkg.get("name", ""))))
+            version = pkg.get("version")
+            if fw and isinstance(version, str) and fw not in out:
+                try:
+                    parse_version(version)
+                except ValueError:
+                    continue
+                out[fw] = f"=={version}"
+    return out
+
+
+def keras_from_tensorflow(spec: str) -> str | None:
+    """tf.keras is Keras 3 from TensorFlow 2.16 on, Keras 2 before: the Keras range a TensorFlow range implies."""
+    rng = parse_range(spec)
+    low = 3 if rng.low is not None and rng.low >= (2, 16) else 2
+    high = 3 if rng.high is not None and rng.high <= (2, 16) else 4
+    return f">={low},<{high}"
+
+
+def detect_targets(start: Path) -> dict[str, str]:
+    root = project_root(start)
+    if root is None:
+        return {}
+    found = declared(root)
+    for fw, spec in locked(root).items():
+        found.setdefault(fw, spec)
+    if "tensorflow" in found and "keras" not in found:
+        implied = keras_from_tensorflow(found["tensorflow"])
+        if implied:
+            found["keras"] = implied
+    return found
