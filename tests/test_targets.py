@@ -1,0 +1,64 @@
+"""Target versions detected from a project's own files, and version ranges."""
+
+import pytest
+
+from defaultlint.targets import detect_targets, keras_from_tensorflow, parse_requirement
+from defaultlint.versions import parse_range
+
+
+@pytest.mark.parametrize("spec,low,high", [
+    ("2.6", (2, 6), (2, 7)),
+    ("==2.6.*", (2, 6), (2, 7)),
+    (">=2.1,<2.7", (2, 1), (2, 7)),
+    ("~=2.4", (2, 4), (3,)),
+    ("^2.1", (2, 1), (3,)),
+    (">=2.1", (2, 1), None),
+    ("<2.6", None, (2, 6)),
+])
+def test_ranges(spec, low, high):
+    r = parse_range(spec)
+    assert (r.low, r.high) == (low, high)
+
+
+def test_a_range_spans_a_change_only_when_it_holds_releases_on_both_sides():
+    assert parse_range(">=2.1,<2.7").spans((2, 6))
+    assert not parse_range(">=2.6").spans((2, 6))
+    assert not parse_range("<2.6").spans((2, 6))
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("torch>=2.1,<2.7", ("torch", ">=2.1,<2.7")),
+    ("tensorflow-cpu == 2.15.0 ; python_version < '3.12'", ("tensorflow-cpu", "== 2.15.0")),
+    ("keras[backends]>=3.0", ("keras", ">=3.0")),
+    ("Torch", ("torch", "")),
+    ("# comment", None),
+    ("-r base.txt", None),
+])
+def test_requirement_lines(line, expected):
+    assert parse_requirement(line) == expected
+
+
+def test_pyproject_dependencies_and_extras(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname='m'\nversion='1'\ndependencies=['numpy']\n"
+        "[project.optional-dependencies]\ntrain=['torch>=2.2,<2.8', 'tensorflow>=2.16']\n")
+    assert detect_targets(tmp_path / "src" / "m.py") == {"torch": ">=2.2,<2.8", "tensorflow": ">=2.16",
+                                                          "keras": ">=3,<4"}
+
+
+def test_requirements_and_lock_files(tmp_path):
+    (tmp_path / "requirements.txt").write_text("torch==2.4.1\n")
+    (tmp_path / "uv.lock").write_text('version = 1\n[[package]]\nname = "keras"\nversion = "3.6.0"\n'
+                                      '[[package]]\nname = "torch"\nversion = "2.4.1"\n')
+    assert detect_targets(tmp_path) == {"torch": "==2.4.1", "keras": "==3.6.0"}
+
+
+def test_poetry_dependencies(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.poetry.dependencies]\npython='^3.10'\ntorch={version='^2.1'}\n")
+    assert detect_targets(tmp_path) == {"torch": "^2.1"}
+
+
+def test_tf_keras_is_keras_2_before_tensorflow_2_16():
+    assert keras_from_tensorflow("<2.16") == ">=2,<3"
+    assert keras_from_tensorflow(">=2.16") == ">=3,<4"
+    assert keras_from_tensorflow(">=2.10") == ">=2,<4"
