@@ -7,12 +7,12 @@ import os
 import stat
 import tempfile
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from defaultlint.checker import Checker, Rules
 from defaultlint.config import Settings
-from defaultlint.fixer import apply_fixes
+from defaultlint.fixer import apply_fixes, parses
 from defaultlint.ftypes import FileResult, Finding, Position
 from defaultlint.table import Table, load_table
 
@@ -28,6 +28,13 @@ class Source:
 
 class ReadError(Exception):
     pass
+
+
+@dataclass
+class FixedFileResult(FileResult):
+    """A file's result after fixing: also the findings whose fixes were applied (for --show-fixes)."""
+
+    applied: list[Finding] = field(default_factory=list)
 
 
 def decode(data: bytes) -> Source:
@@ -78,17 +85,32 @@ class Linter:
 
     def fix_text(self, text: str, path: str = "-", unsafe: bool = False) -> tuple[str, int, list[Finding]]:
         """Apply fixes until none is left to apply; returns (new text, fixes applied, remaining findings)."""
+        new, applied, remaining = self.fix_text_detailed(text, path, unsafe)
+        return new, len(applied), remaining
+
+    def fix_text_detailed(self, text: str, path: str = "-", unsafe: bool = False
+                          ) -> tuple[str, list[Finding], list[Finding]]:
+        """Like fix_text, but returns the applied findings themselves (as found in the text they fixed)."""
         rules = self.rules_for(Path(path))
-        applied = 0
+        applied: list[Finding] = []
         findings = self.lint_text(text, path, rules)
         for _ in range(MAX_FIX_PASSES):
-            new, done = apply_fixes(text, findings, unsafe=unsafe)
+            new, done = apply_fixes(text, findings, unsafe=unsafe, order=self._param_order)
             if not done or new == text:
                 break
-            applied += len(done)
+            applied.extend(done)
             text = new
             findings = self.lint_text(text, path, rules)
         return text, applied, findings
+
+    def _param_order(self, api: str | None, name: str) -> int:
+        """Position of `name` in `api`'s signature, so added arguments follow the signature's order."""
+        row = self.table.apis.get(api or "")
+        if row is not None:
+            for i, p in enumerate(row.params):
+                if p.name == name:
+                    return i
+        return 1 << 16
 
     def lint_file(self, path: Path, fix: bool = False, unsafe: bool = False, write: bool = True) -> FileResult:
         name = str(path)
@@ -98,14 +120,42 @@ class Linter:
             return FileResult(name, [_error_finding(name, str(e))], error=str(e))
         if not fix:
             return FileResult(name, self.lint_text(src.text, name), source=src.text)
-        new, applied, remaining = self.fix_text(src.text, name, unsafe)
-        result = FileResult(name, remaining, source=src.text, fixes_applied=applied)
+        new, applied, remaining = self.fix_text_detailed(src.text, name, unsafe)
+        result = FixedFileResult(name, remaining, source=src.text, fixes_applied=len(applied), applied=applied)
+        if new == src.text:
+            return result
+        result.fixed_source = new
+        if not write:
+            return result
+        try:
+            if not parses(new):  # apply_fixes refuses such text already; never write it whatever happens
+                raise ReadError("the fixed text does not parse")
+            write_atomic(path, encode(src, new), expected=encode(src, src.text))
+        except (OSError, ReadError, UnicodeError) as e:
+            result.error = f"not written: {e}"
+            result.findings = [_error_finding(name, result.error)] + self.lint_text(src.text, name)
+            result.fixed_source = None
+            result.fixes_applied = 0
+            result.applied = []
+        return result
+
+    def add_noqa_file(self, path: Path, write: bool = True) -> FileResult:
+        """Write `# noqa: CODE` on the line of each finding; the result's findings are those left."""
+        from defaultlint.noqa import add_noqa
+
+        name = str(path)
+        try:
+            src = read_source(path)
+        except ReadError as e:
+            return FileResult(name, [_error_finding(name, str(e))], error=str(e))
+        new, changed = add_noqa(src.text, self.lint_text(src.text, name))
+        result = FileResult(name, self.lint_text(new, name), source=src.text, fixes_applied=changed)
         if new != src.text:
             result.fixed_source = new
             if write:
                 try:
                     write_atomic(path, encode(src, new), expected=encode(src, src.text))
-                except (OSError, ReadError) as e:
+                except (OSError, ReadError, UnicodeError) as e:
                     result.error = f"not written: {e}"
                     result.findings = [_error_finding(name, result.error)] + self.lint_text(src.text, name)
                     result.fixed_source = None
@@ -141,3 +191,4 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
         except OSError:
             pass
         raise
+

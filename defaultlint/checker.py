@@ -110,6 +110,7 @@ class Call:
     provided: set[str]
     explicit: dict[str, ast.expr]  # parameter -> the argument expression given for it
     open_params: bool  # *args/**kwargs may supply parameters we cannot see
+    partial: bool = False  # functools.partial(api, ...): the later call may still pass arguments
 
 
 def bind(api: Api, node: ast.Call, partial: bool) -> Call:
@@ -136,7 +137,7 @@ def bind(api: Api, node: ast.Call, partial: bool) -> Call:
             explicit[k.arg] = k.value
     if double_star:
         provided.update(p.name for p in api.params if p.kind in (POS_OR_KW, KW_ONLY))
-    return Call(api, node, provided, explicit, star or double_star)
+    return Call(api, node, provided, explicit, star or double_star, partial)
 
 
 class Checker:
@@ -218,6 +219,9 @@ class Checker:
             if value is None or value == REQUIRED:
                 continue
             message, fix = self._describe(api, p.name, value, version, variants, rng, keyword=p.kind != POS_ONLY)
+            if call.partial and p.kind == POS_OR_KW and fix.applicability == "safe":
+                fix = Fix("unsafe", f"Write `{p.name}={value}` explicitly (unsafe: the functools.partial may "
+                                    f"later be called with `{p.name}` as a positional argument)")
             out.append(self._finding(code, message, path, start, end, lines, api, [(p.name, value)], fix, node))
         if not call.open_params:
             for imp in api.implicit:
@@ -257,6 +261,8 @@ class Checker:
         message += self._counterpart(api, name) + "."
         if not keyword:
             return message, Fix("display-only", f"`{name}` is positional-only; pass {value} positionally.")
+        if not _is_literal(value):
+            return message, Fix("display-only", f"The default {value} is not a literal; no argument is written.")
         title = f"Write `{name}={value}` explicitly" + (f" (unsafe: {reason})" if reason else "")
         return message, Fix(applicability, title)
 
@@ -353,6 +359,15 @@ class Checker:
                     continue
             out.append(f)
         return out
+
+
+def _is_literal(value: str) -> bool:
+    """True for a value the fixer can write as source that means the same anywhere (repr of a literal)."""
+    try:
+        ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _codes(text: str | None) -> list[str]:

@@ -6,6 +6,7 @@ import difflib
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -69,17 +70,23 @@ def fail(message: str) -> "click.exceptions.Exit":
 @click.option("--fix/--no-fix", default=False, help="Write implicit defaults explicitly (safe fixes).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes whose value depends on version or run-time config.")
 @click.option("--diff", is_flag=True, help="Print the diff the fixes would make; write nothing.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes but report no remaining findings.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, file by file.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing is left.")
+@click.option("--add-noqa", is_flag=True, help="Write `# noqa: CODE` on each finding's line instead of fixing.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--no-respect-gitignore", is_flag=True, help="Check files that .gitignore excludes.")
 def check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
-          stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, verbose, no_respect_gitignore):
+          stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, verbose, no_respect_gitignore,
+          fix_only, show_fixes, exit_non_zero_on_fix, add_noqa):
     """Check PATHS (files or folders; - for standard input) for implicit framework defaults."""
     try:
         code = _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
-                      stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore)
+                      stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
+                      fixing=FixOptions(fix_only, show_fixes, exit_non_zero_on_fix, add_noqa))
     except ConfigError as e:
         raise fail(str(e)) from None
     except TableError as e:
@@ -94,9 +101,13 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
 
 
 def _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
-           stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore) -> int:
+           stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
+           fixing: "FixOptions | None" = None) -> int:
     from defaultlint import report
     from defaultlint.api import Linter, decode
+
+    fixing = fixing or FixOptions()
+    fix = fix or fixing.fix_only
 
     paths = list(paths) or [Path(".")]
     use_stdin = paths == [Path("-")]
@@ -108,6 +119,10 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     linter = Linter(settings, table)
     unsafe = unsafe_fixes or settings.unsafe_fixes
     fmt = output_format or settings.output_format or "full"
+    if fixing.add_noqa:
+        if use_stdin or fix or diff:
+            raise ConfigError("--add-noqa works on files, without --fix or --diff")
+        return _add_noqa(linter, paths, settings, quiet)
 
     results: list[FileResult] = []
     notices: list[str] = []
@@ -122,7 +137,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
             results.append(r)
             if fix and not diff:
                 sys.stdout.write(new)  # ruff's convention: the fixed text goes to stdout
-                return _exit(results, exit_zero)
+                return _fix_exit(results, exit_zero, fixing)
         else:
             results.append(FileResult(name, linter.lint_text(src.text, name), source=src.text))
     else:
@@ -139,6 +154,12 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         if diff:
             return _print_diff(results, out, quiet, exit_zero)
         fixed = sum(r.fixes_applied for r in results)
+        if fixing.show_fixes:
+            _show_fixes(results, out)
+        if fixing.fix_only:
+            if not quiet:
+                click.echo(_fix_only_summary(results, fixed), err=True)
+            return _fix_exit(results, exit_zero, fixing)
         if fmt == "json":
             out.write(report.render_json(results, table))
         elif fmt == "json-lines":
@@ -146,18 +167,18 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         elif fmt == "concise":
             out.write(report.render_concise(results))
             if not quiet:
-                out.write(report.summary(results, fixed) + "\n")
+                out.write(report.summary(results, fixed) + _not_fixable_note(results, fix) + "\n")
         else:
             console = _console(color if not output_file else "never", out)
             report.print_full(console, results)
             if not quiet:
-                console.print(report.summary(results, fixed), markup=False)
+                console.print(report.summary(results, fixed) + _not_fixable_note(results, fix), markup=False)
     finally:
         if output_file:
             out.close()
     if any(r.error for r in results) and not exit_zero:
         return EXIT_FINDINGS
-    return _exit(results, exit_zero)
+    return _fix_exit(results, exit_zero, fixing) if fix else _exit(results, exit_zero)
 
 
 def _exit(results: list[FileResult], exit_zero: bool) -> int:
@@ -181,7 +202,90 @@ def _print_diff(results: list[FileResult], out, quiet: bool, exit_zero: bool) ->
         n = sum(r.fixes_applied for r in results)
         click.echo(f"Would fix {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}."
                    if n else "No fixes available.", err=True)
-    return EXIT_OK if exit_zero or not changed else EXIT_FINDINGS
+    if exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if changed or any(_broken(r) for r in results) else EXIT_OK
+
+
+# -- fixing: --fix-only, --show-fixes, --exit-non-zero-on-fix, --add-noqa --------------------------------
+class FixOptions(NamedTuple):
+    fix_only: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    add_noqa: bool = False
+
+
+def _broken(r: FileResult) -> bool:
+    """A file that could not be read, parsed or written: never a success."""
+    return bool(r.error) or any(f.code == "DL001" for f in r.findings)
+
+
+def _fix_exit(results: list[FileResult], exit_zero: bool, fixing: FixOptions) -> int:
+    """--fix: 0 when nothing is left; --fix-only: 0 unless a file is broken; either way 1 on a broken file."""
+    if exit_zero:
+        return EXIT_OK
+    if any(_broken(r) for r in results):
+        return EXIT_FINDINGS
+    if fixing.exit_non_zero_on_fix and any(r.fixes_applied for r in results):
+        return EXIT_FINDINGS
+    if fixing.fix_only:
+        return EXIT_OK
+    return _exit(results, exit_zero)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _fix_only_summary(results: list[FileResult], fixed: int) -> str:
+    files = sum(1 for r in results if r.fixes_applied)
+    left = sum(len(r.findings) for r in results)
+    text = f"Fixed {_plural(fixed, 'finding')} in {_plural(files, 'file')}." if fixed else "No fixes applied."
+    return text + (f" {_plural(left, 'finding')} left." if left else "")
+
+
+def _not_fixable_note(results: list[FileResult], fixing: bool) -> str:
+    """After --fix: say why findings are left (no argument can express them, or a fix could not be applied)."""
+    if not fixing:
+        return ""
+    findings = [f for r in results for f in r.findings if f.code != "DL001"]
+    display = sum(1 for f in findings if f.fix is None or f.fix.applicability == "display-only")
+    unsafe = sum(1 for f in findings if f.fixable and f.fix and f.fix.applicability == "unsafe")
+    failed = sum(1 for f in findings if f.fixable and f.fix and f.fix.applicability == "safe")
+    parts = []
+    if display:
+        parts.append(f"{_plural(display, 'finding')} no argument can fix (the note shows the explicit code to write)")
+    if unsafe:
+        parts.append(f"{unsafe} with unsafe fixes not applied")
+    if failed:
+        parts.append(f"{failed} whose fix could not be applied")
+    return f" Left: {'; '.join(parts)}." if parts else ""
+
+
+def _show_fixes(results: list[FileResult], out) -> None:
+    for r in results:
+        applied = getattr(r, "applied", None) or []
+        if not applied:
+            continue
+        out.write(f"Fixed {_plural(len(applied), 'finding')} in {r.path}:\n")
+        for f in applied:
+            values = ", ".join(f"{n}={v}" for n, v in f.parameters)
+            out.write(f"    {f.code} {f.api}: {values}\n")
+
+
+def _add_noqa(linter, paths: list[Path], settings: Settings, quiet: bool) -> int:
+    files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
+                              settings.respect_gitignore)
+    for s in skipped:
+        click.echo(f"defaultlint: warning: {s.path}: {s.reason}", err=True)
+    results = [linter.add_noqa_file(f) for f in files]
+    added = sum(r.fixes_applied for r in results)
+    for r in results:
+        if r.error:
+            click.echo(f"defaultlint: error: {r.path}: {r.error}", err=True)
+    if not quiet:
+        click.echo(f"Added {_plural(added, 'noqa directive')}." if added else "No noqa directives added.", err=True)
+    return EXIT_FINDINGS if any(_broken(r) for r in results) else EXIT_OK
 
 
 def _apply_cli(settings: Settings, select, extend_select, ignore, target_version, no_respect_gitignore) -> None:

@@ -8,8 +8,9 @@ gets one new argument per line at the same indent. The result is expressed as on
 from __future__ import annotations
 
 import ast
+import warnings
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 import libcst as cst
 
@@ -119,8 +120,9 @@ def add_keywords(call: cst.Call, params: list[tuple[str, str]]) -> cst.Call:
         if had_comma:
             closing = last.comma.whitespace_after  # what stood between the last comma and ')'
             if isinstance(closing, cst.ParenthesizedWhitespace):
-                # keep a comment after the old last argument on its line; the new arguments follow below
-                keep = closing.with_changes(empty_lines=(), indent=sep.indent, last_line=sep.last_line)
+                # the old last argument keeps its comment and the comment lines below it; the new
+                # arguments follow them, and the closing parenthesis keeps its own indent
+                keep = closing.with_changes(indent=sep.indent, last_line=sep.last_line)
                 tail = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
             else:
                 keep, tail = sep, closing
@@ -130,11 +132,15 @@ def add_keywords(call: cst.Call, params: list[tuple[str, str]]) -> cst.Call:
                 new_args[i] = a.with_changes(comma=cst.Comma(whitespace_after=ws))
         else:
             closing = last.whitespace_after_arg
-            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=sep),
+            keep, tail = sep, closing
+            if isinstance(closing, cst.ParenthesizedWhitespace):
+                keep = closing.with_changes(indent=sep.indent, last_line=sep.last_line)
+                tail = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=keep),
                                          whitespace_after_arg=cst.SimpleWhitespace(""))
             for i, a in enumerate(new_args[:-1]):
                 new_args[i] = a.with_changes(comma=cst.Comma(whitespace_after=sep))
-            new_args[-1] = new_args[-1].with_changes(whitespace_after_arg=closing)
+            new_args[-1] = new_args[-1].with_changes(whitespace_after_arg=tail)
         return call.with_changes(args=[*args, *new_args])
 
     # inline: ", name=value" right after the last argument, whatever followed it stays after the new ones
@@ -154,17 +160,17 @@ def add_keywords(call: cst.Call, params: list[tuple[str, str]]) -> cst.Call:
     return call.with_changes(args=[*args, *new_args])
 
 
-def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False) -> tuple[str, list[Finding]]:
+def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
+                order: Callable[[str | None, str], int] | None = None) -> tuple[str, list[Finding]]:
     """Apply every applicable fix of `findings` to `text` in one pass: one combined edit per call.
 
+    `order(api, parameter)` sorts the arguments added to one call (the signature's order when given).
     Returns the new text and the findings whose fixes were applied. Edits that would overlap are left
     for the next pass; a result that does not parse is refused (the text is returned unchanged).
     """
     by_call: dict[tuple[int, int], list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.fix is None or not f.fix.edits:
-            continue
-        if f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe"):
+        if applicable(f, unsafe):
             by_call[(f.start, f.end)].append(f)
     edits: list[tuple[Edit, list[Finding]]] = []
     for (start, end), group in by_call.items():
@@ -173,6 +179,9 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False) -> tup
             for p in f.parameters:
                 if p not in params:
                     params.append(p)
+        if order is not None:
+            api = group[0].api
+            params.sort(key=lambda p: order(api, p[0]))
         edit = call_edit(text, start, end, params)
         if edit is not None:
             edits.append((edit, group))
@@ -189,9 +198,23 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False) -> tup
         applied.extend(group)
     out.append(text[pos:])
     new = "".join(out)
-    if new != text:
-        try:
-            ast.parse(new)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return text, []
+    if new != text and not parses(new):
+        return text, []
     return new, applied
+
+
+def applicable(f: Finding, unsafe: bool) -> bool:
+    """True when `f` carries an edit that a run with (or without) --unsafe-fixes applies."""
+    if f.fix is None or not f.fix.edits:
+        return False
+    return f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe")
+
+
+def parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
