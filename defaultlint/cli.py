@@ -327,5 +327,93 @@ def rules(show_all: bool) -> None:
         click.echo(f"{c.code} {mark} {c.name:36} {c.summary}")
 
 
+def _audit_rules(table, target_version: tuple[str, ...]):
+    from defaultlint.checker import Rules
+    from defaultlint.versions import parse_range
+
+    targets = {}
+    for tv in target_version:
+        fw, sep, spec = tv.partition("=")
+        if not sep or fw.strip() not in table.frameworks:
+            raise fail(f"--target-version takes FRAMEWORK=RANGE with a known framework, e.g. torch=2.4 (got {tv!r})")
+        try:
+            targets[fw.strip()] = parse_range(spec.strip())
+        except ValueError as e:
+            raise fail(f"--target-version {tv!r}: {e}") from None
+    return Rules(frozenset(), targets)
+
+
+_AUDIT_FORMATS = click.Choice(["rich", "json", "markdown"])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=_AUDIT_FORMATS, default="rich", help="Table (rich), JSON or Markdown.")
+@click.option("--target-version", "target_version", multiple=True, metavar="FRAMEWORK=RANGE",
+              help="Framework releases whose defaults are the implicit values, e.g. torch=2.4.")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the manifest to a file.")
+def manifest(paths, fmt, target_version, output_file):
+    """List every framework call in PATHS with all its effective hyperparameters, explicit and implicit."""
+    from defaultlint import manifest as mf
+
+    table = load_table()
+    entries, errors = mf.entries_for_paths(list(paths), table, _audit_rules(table, target_version))
+    for e in errors:
+        click.echo(f"defaultlint: error: {e}", err=True)
+    _write_audit(fmt, output_file, lambda: mf.to_json(entries), lambda: mf.to_markdown(entries),
+                 lambda console: mf.print_rich(console, entries))
+    raise click.exceptions.Exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("a", type=click.Path(path_type=Path, exists=True))
+@click.argument("b", type=click.Path(path_type=Path, exists=True))
+@click.option("--format", "fmt", type=_AUDIT_FORMATS, default="rich", help="Table (rich), JSON or Markdown.")
+@click.option("--target-version", "target_version", multiple=True, metavar="FRAMEWORK=RANGE",
+              help="Framework releases whose defaults the implicit values are, e.g. torch=2.4.")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the report to a file.")
+def compare(a, b, fmt, target_version, output_file):
+    """Compare A and B (files, folders or JSON manifests of one model in two frameworks); exit 1 on divergences."""
+    from defaultlint import compare as cmp
+
+    table = load_table()
+    rules = _audit_rules(table, target_version)
+    try:
+        side_a, side_b = cmp.load_side(a, table, rules), cmp.load_side(b, table, rules)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise fail(f"cannot read the model: {e}") from None
+    result = cmp.compare_entries(side_a, side_b, table, str(a), str(b))
+    _write_audit(fmt, output_file, lambda: cmp.to_json(result), lambda: cmp.to_markdown(result),
+                 lambda console: cmp.print_rich(console, result))
+    raise click.exceptions.Exit(EXIT_FINDINGS if result.divergences else EXIT_OK)
+
+
+def _write_audit(fmt, output_file, as_json, as_markdown, as_rich) -> None:
+    out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
+    try:
+        if fmt == "json":
+            out.write(as_json())
+        elif fmt == "markdown":
+            out.write(as_markdown())
+        else:
+            as_rich(_console("never" if output_file else "auto", out))
+    finally:
+        if output_file:
+            out.close()
+
+
+@main.command()
+def server() -> None:
+    """Run the editor server (Language Server Protocol over standard input/output)."""
+    try:
+        import lsprotocol  # noqa: F401
+        import pygls  # noqa: F401
+    except ImportError:
+        raise fail('the editor server needs pygls: pip install "defaultlint[server]"') from None
+    from defaultlint.lsp import serve
+
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
