@@ -1,0 +1,454 @@
+"""The editor server: `defaultlint server` speaks the Language Server Protocol over standard input/output.
+
+Diagnostics for the buffer's text on open, change (debounced) and save, with the configuration found
+from the document's folder; code actions (a quick fix and a `# noqa` suppression per finding, and
+`source.fixAll.defaultlint` for every safe fix); hover on a framework call lists its hyperparameters.
+Needs pygls (the `server` extra); nothing else in defaultlint imports this module.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import io
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import default_converter
+from pygls.uris import to_fs_path
+
+from defaultlint import __version__
+from defaultlint.api import Linter
+from defaultlint.checker import _NOQA, Call, Checker, Lines, Rules, _version_in, parse
+from defaultlint.config import ConfigError, Settings, find_config, load_settings
+from defaultlint.lsp_format import SOURCE, Positions, diagnostic, text_edit
+from defaultlint.resolver import Resolver
+from defaultlint.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_table
+from defaultlint.versions import format_version
+
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
+DEBOUNCE = 0.25  # seconds between the last change and the run it triggers
+_converter = default_converter()
+
+
+# -- configuration --------------------------------------------------------------------------------------
+class Configs:
+    """A Linter per configuration file, rebuilt when the file changes (keyed by its mtime and size)."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self._linters: dict[tuple, tuple[Linter, str | None]] = {}
+
+    def linter(self, folder: Path) -> tuple[Linter, str | None]:
+        """The linter for documents in `folder`, and the configuration error it fell back from (or None)."""
+        path = find_config(folder)
+        try:
+            key: tuple = (str(folder),) if path is None else (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        except OSError:
+            key = (str(path), None)
+        if key not in self._linters:
+            try:
+                settings = load_settings(path, folder)
+                settings.validate(self.table)
+                self._linters[key] = (Linter(settings, self.table), None)
+            except ConfigError as e:
+                self._linters[key] = (Linter(Settings(root=folder), self.table), str(e))
+        return self._linters[key]
+
+    def clear(self) -> None:
+        self._linters.clear()
+
+
+# -- suppression ----------------------------------------------------------------------------------------
+def noqa_edit(lines: Lines, row: int, code: str, commentable: set[int]) -> tuple[int, int, str] | None:
+    """The edit that adds `code` to the `# noqa` of line `row` (1-based), or None where no comment can go.
+
+    A comment cannot end a line that continues with a backslash or inside a multi-line string: `commentable`
+    holds the rows that may take one (`comment_rows`).
+    """
+    if row not in commentable:
+        return None
+    line = lines.line(row)
+    start = lines.starts[row - 1]
+    m = _NOQA.search(line)
+    if m and m.group("codes"):
+        at = start + m.end("codes")
+        return at, at, f", {code}"
+    if m:  # a bare noqa already silences everything on the line
+        return None
+    content = line.rstrip()
+    return start + len(content), start + len(line), f"  # noqa: {code}"
+
+
+def comment_rows(text: str) -> set[int]:
+    """The lines whose end a comment may follow (they end with a NEWLINE or NL token)."""
+    rows: set[int] = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            if tok.type in (tokenize.NEWLINE, tokenize.NL):
+                rows.add(tok.start[0])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return rows
+
+
+# -- hover ----------------------------------------------------------------------------------------------
+@dataclass
+class ParamInfo:
+    name: str  # the parameter (or an implicit fact such as weight initialisation)
+    value: str  # the source text when explicit, the table's value when implicit
+    explicit: bool
+    counterpart: str = ""  # "momentum=0.99 (≙ momentum=0.01 here)"
+    note: str = ""
+
+
+@dataclass
+class CallInfo:
+    api: str
+    framework: str  # "PyTorch 2.13"
+    counterpart: str  # "Keras BatchNormalization", "" when the table knows none
+    start: int
+    end: int
+    params: list[ParamInfo] = field(default_factory=list)
+    open_params: bool = False
+
+
+def call_at(table: Table, rules: Rules, text: str, offset: int) -> CallInfo | None:
+    """The innermost framework call around `offset`, with every hyperparameter it sets or leaves implicit."""
+    tree, _ = parse(text, "-")
+    if tree is None:
+        return None
+    lines = Lines(text)
+    resolver = Resolver(tree, table.canonical, lambda q: table.lookup(q) is not None)
+    best: tuple[int, int, Call] | None = None
+    for call in Checker(table, rules).framework_calls(resolver):
+        node = call.node
+        start = lines.offset(node.lineno, node.col_offset)
+        end = lines.offset(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+        if start <= offset <= end and (best is None or end - start < best[1] - best[0]):
+            best = (start, end, call)
+    return None if best is None else call_info(table, rules, text, *best)
+
+
+def call_info(table: Table, rules: Rules, text: str, start: int, end: int, call: Call) -> CallInfo:
+    api = call.api
+    version = _version_in(rules.target(table, api.framework), api.verified_version)
+    rng = rules.target(table, api.framework)
+    other = table.apis.get(api.counterpart or "")
+    info = CallInfo(
+        api.name, f"{FRAMEWORK_NAMES.get(api.framework, api.framework)} {format_version(version)}",
+        f"{FRAMEWORK_NAMES.get(other.framework, other.framework)} {other.short_name}" if other else "",
+        start, end, open_params=call.open_params,
+    )
+    for p in api.params:
+        if p.name in call.explicit:
+            value = _short(ast.get_source_segment(text, call.explicit[p.name]) or "…")
+            info.params.append(ParamInfo(p.name, value, True, _counterpart(table, api, p.name)))
+        elif p.name in call.provided:
+            info.params.append(ParamInfo(p.name, "(may be set by */** arguments)", True))
+        elif table.is_hyper(api, p):
+            value = api.default_at(p.name, version)
+            if value is None or value == REQUIRED:
+                continue
+            note = ""
+            variants = api.values_in(p.name, rng)
+            if variants:
+                note = "changes within the targeted releases: " + ", ".join(f"{v} ({s})" for v, s in variants)
+            fact = api.fact(p.name)
+            if fact.resolves and fact.resolves != p.default:
+                note = f"the signature says {p.default}; {fact.resolved_by or 'the framework'} resolves it at run time"
+            info.params.append(ParamInfo(p.name, value, False, _counterpart(table, api, p.name), note))
+    for imp in api.implicit:
+        info.params.append(ParamInfo(imp.name.replace("_", " "), imp.value, False, _counterpart(table, api, imp.name)))
+    return info
+
+
+def _counterpart(table: Table, api, name: str) -> str:
+    cp = table.counterpart_value(api, name)
+    if cp is None:
+        return ""
+    _, oname, ovalue = cp
+    text = f"{oname}={ovalue}"
+    converted = convert(api, name, ovalue)
+    if converted is not None:
+        text += f" (≙ {name}={converted} here)"
+    return text
+
+
+def _short(source: str, limit: int = 60) -> str:
+    flat = " ".join(source.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _cell(text: str) -> str:
+    return f"`{text}`".replace("|", "\\|") if text else ""
+
+
+def hover_markdown(info: CallInfo) -> str:
+    head = f"**{info.api}** ({info.framework})"
+    other = info.counterpart or "counterpart"
+    rows = [head, "", f"| parameter | value | | {other} |", "|---|---|---|---|"]
+    notes = []
+    for p in info.params:
+        kind = "explicit" if p.explicit else "*implicit*"
+        rows.append(f"| `{p.name}` | {_cell(p.value)} | {kind} | {_cell(p.counterpart)} |")
+        if p.note:
+            notes.append(f"- `{p.name}`: {p.note}")
+    if info.open_params:
+        notes.append("- `*`/`**` arguments may set parameters that cannot be seen here.")
+    return "\n".join(rows + ([""] + notes if notes else []))
+
+
+# -- the server -----------------------------------------------------------------------------------------
+@dataclass
+class Linted:
+    """What was last published for a document: its diagnostics and the version they are for."""
+
+    version: int | None
+    diagnostics: list[types.Diagnostic]
+
+
+class DefaultlintServer(LanguageServer):
+    def __init__(self):
+        super().__init__("defaultlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.table = load_table()
+        self.configs = Configs(self.table)
+        self.debounce = DEBOUNCE
+        self.pending: dict[str, asyncio.Task] = {}
+        self.linted: dict[str, Linted] = {}
+        self.config_errors: set[str] = set()
+
+    # -- documents --------------------------------------------------------------------------------------
+    def encoding(self) -> str:
+        enc = self.workspace.position_encoding
+        return str(getattr(enc, "value", enc) or "utf-16")
+
+    def path_of(self, uri: str) -> Path | None:
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        return Path(path) if path else None
+
+    def linter_for(self, uri: str) -> Linter:
+        path = self.path_of(uri)
+        folder = path.parent if path else Path(self.workspace.root_path or Path.cwd())
+        linter, error = self.configs.linter(folder)
+        if error and error not in self.config_errors:
+            self.config_errors.add(error)
+            self.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"defaultlint: {error}; using the default settings"))
+        return linter
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Lint `uri` after `delay` seconds, cancelling the run still pending for it."""
+        task = self.pending.pop(uri, None)
+        if task is not None and not task.done():
+            task.cancel()
+            self.log(f"cancelled the pending run for {uri}")
+        self.pending[uri] = asyncio.ensure_future(self._lint_later(uri, delay))
+
+    async def _lint_later(self, uri: str, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self.pending.pop(uri, None)
+        self.publish(uri)
+
+    def publish(self, uri: str) -> None:
+        doc = self.workspace.text_documents.get(uri)
+        if doc is None or not _is_python(uri, doc.language_id):
+            return
+        try:
+            diagnostics = self.diagnostics(uri, doc.source, doc.version)
+        except Exception as e:  # an internal error must not take the server down
+            self.log(f"internal error while linting {uri}: {type(e).__name__}: {e}", types.MessageType.Error)
+            return
+        self.linted[uri] = Linted(doc.version, diagnostics)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version))
+
+    def diagnostics(self, uri: str, text: str, version: int | None) -> list[types.Diagnostic]:
+        linter = self.linter_for(uri)
+        path = self.path_of(uri)
+        findings = linter.lint_text(text, str(path) if path else "-")
+        positions = Positions(text, self.encoding())
+        commentable = comment_rows(text) if findings else set()
+        out = []
+        for f in findings:
+            edit = noqa_edit(positions.lines, f.location.row, f.code, commentable) if f.code != "DL001" else None
+            data = {"version": version, "noqa": text_edit(positions, *edit) if edit else None}
+            out.append(_converter.structure(diagnostic(f, self.table, positions, data), types.Diagnostic))
+        return out
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    # -- code actions -----------------------------------------------------------------------------------
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        doc = self.workspace.text_documents.get(uri)
+        if doc is None:
+            return []
+        only = params.context.only
+        actions: list[types.CodeAction] = []
+        if _wanted(types.CodeActionKind.QuickFix, only):
+            for d in params.context.diagnostics:
+                if d.source != SOURCE:
+                    continue
+                data = self._data(uri, d)
+                if data is None or data.get("version") != doc.version:
+                    continue  # stale: fresh diagnostics are on their way
+                actions.extend(self._quick_fixes(uri, d, data))
+        if _wanted(FIX_ALL, only) and (only or self._has_safe_fix(uri, doc.version)):
+            action = self.fix_all(uri, doc.source)
+            if action is not None:
+                actions.append(action)
+        return actions
+
+    def _data(self, uri: str, d: types.Diagnostic) -> dict | None:
+        if isinstance(d.data, dict):
+            return d.data
+        # a client that does not send `data` back: find the diagnostic we published
+        for mine in self.linted.get(uri, Linted(None, [])).diagnostics:
+            if mine.range == d.range and mine.code == d.code and mine.message == d.message:
+                return mine.data
+        return None
+
+    def _quick_fixes(self, uri: str, d: types.Diagnostic, data: dict) -> list[types.CodeAction]:
+        out = []
+        fix = data.get("fix")
+        if fix and fix.get("edits"):
+            edits = [_converter.structure(e, types.TextEdit) for e in fix["edits"]]
+            out.append(types.CodeAction(
+                title=f"defaultlint ({d.code}): {fix['title']}", kind=types.CodeActionKind.QuickFix, diagnostics=[d],
+                edit=types.WorkspaceEdit(changes={uri: edits}), is_preferred=fix.get("applicability") == "safe",
+            ))
+        if data.get("noqa"):
+            edit = _converter.structure(data["noqa"], types.TextEdit)
+            out.append(types.CodeAction(
+                title=f"defaultlint: Suppress with `# noqa: {d.code}`", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[d], edit=types.WorkspaceEdit(changes={uri: [edit]}),
+            ))
+        return out
+
+    def _has_safe_fix(self, uri: str, version: int | None) -> bool:
+        linted = self.linted.get(uri)
+        if linted is None or linted.version != version:
+            return False
+        return any(isinstance(d.data, dict) and (d.data.get("fix") or {}).get("applicability") == "safe"
+                   for d in linted.diagnostics)
+
+    def fix_all(self, uri: str, text: str) -> types.CodeAction | None:
+        path = self.path_of(uri)
+        new, applied, _ = self.linter_for(uri).fix_text(text, str(path) if path else "-", unsafe=False)
+        if not applied or new == text:
+            return None
+        whole = Positions(text, self.encoding()).range(0, len(text))
+        edit = types.TextEdit(range=_converter.structure(whole, types.Range), new_text=new)
+        return types.CodeAction(
+            title=f"defaultlint: Fix all safe ({applied} finding{'s' if applied != 1 else ''})",
+            kind=FIX_ALL, edit=types.WorkspaceEdit(changes={uri: [edit]}),
+        )
+
+    # -- hover ------------------------------------------------------------------------------------------
+    def hover(self, params: types.HoverParams) -> types.Hover | None:
+        uri = params.text_document.uri
+        doc = self.workspace.text_documents.get(uri)
+        if doc is None:
+            return None
+        text = doc.source
+        positions = Positions(text, self.encoding())
+        offset = positions.offset(params.position.line, params.position.character)
+        path = self.path_of(uri)
+        linter = self.linter_for(uri)
+        info = call_at(self.table, linter.rules_for(path or Path("-")), text, offset)
+        if info is None:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(types.MarkupKind.Markdown, hover_markdown(info)),
+            range=_converter.structure(positions.range(info.start, info.end), types.Range),
+        )
+
+
+def _kind(kind) -> str:
+    return str(getattr(kind, "value", kind))
+
+
+def _wanted(kind, only: list | None) -> bool:
+    """Whether a code action of `kind` matches the client's `only` filter (kinds are dot-separated prefixes)."""
+    if not only:
+        return True
+    kind = _kind(kind)
+    return any(kind == k or kind.startswith(f"{k}.") for k in map(_kind, only))
+
+
+def _is_python(uri: str, language_id: str | None) -> bool:
+    return language_id == "python" or uri.endswith((".py", ".pyi"))
+
+
+def create_server() -> DefaultlintServer:
+    server = DefaultlintServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: DefaultlintServer, params: types.InitializeParams) -> None:
+        options = params.initialization_options
+        if isinstance(options, dict) and isinstance(options.get("debounce"), (int, float)):
+            ls.debounce = max(0.0, float(options["debounce"]))
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: DefaultlintServer, params: types.InitializedParams) -> None:
+        caps = ls.client_capabilities.workspace
+        watched = caps.did_change_watched_files if caps else None
+        if watched and watched.dynamic_registration:
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{n}") for n in ("pyproject.toml", "defaultlint.toml")]
+            registration = types.Registration(
+                id="defaultlint-config", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+            )
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: DefaultlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: DefaultlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, ls.debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: DefaultlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: DefaultlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.linted.pop(uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: DefaultlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        ls.configs.clear()
+        ls.config_errors.clear()
+        for uri in list(ls.workspace.text_documents):
+            ls.schedule(uri, 0)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+    )
+    def code_action(ls: DefaultlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return ls.code_actions(params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: DefaultlintServer, params: types.HoverParams) -> types.Hover | None:
+        return ls.hover(params)
+
+    return server
+
+
+def serve() -> None:
+    """Run the server over standard input/output until the client says exit."""
+    create_server().start_io()
