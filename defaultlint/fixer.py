@@ -53,6 +53,8 @@ def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]
         return None
     if wrapped:
         new = new[1:-1]
+    if not parses(f"(\n{new}\n)"):
+        return None  # this call cannot take the arguments; the other calls of the file are still fixed
     nl = _newline(text)
     if nl != "\n":
         new = new.replace("\r\n", "\n").replace("\n", nl)
@@ -106,7 +108,11 @@ def add_keywords(call: cst.Call, params: list[tuple[str, str]]) -> cst.Call:
         return call.with_changes(args=new_args)
 
     last = args[-1]
-    before_last = call.whitespace_before_args if len(args) == 1 else args[-2].comma.whitespace_after  # type: ignore[union-attr]
+    if len(args) == 1 and isinstance(last.value, cst.GeneratorExp) and not last.value.lpar:
+        # `f(x for x in y)` may not be followed by another argument unless the generator is parenthesized
+        args[0] = last = last.with_changes(value=last.value.with_changes(lpar=[cst.LeftParen()],
+                                                                           rpar=[cst.RightParen()]))
+    before_last = call.whitespace_before_args if len(args) == 1 else args[-2].comma.whitespace_after  # type: ignore
     per_line = _is_newline_ws(before_last)
     had_comma = isinstance(last.comma, cst.Comma)
 

@@ -136,6 +136,43 @@ def test_one_line_call_stays_one_line_and_arguments_follow_the_signature():
         "import torch.nn as nn\nnn.BatchNorm2d(4, eps=1e-05, momentum=0.1)\n"
 
 
+def test_nested_calls_and_several_calls_are_fixed_in_one_pass():
+    from defaultlint.fixer import apply_fixes
+
+    linter = Linter(Settings(root=ROOT, select=["DL201", "DL202", "DL302"]))
+    src = ("import torch\nopt = torch.optim.Adam(torch.nn.BatchNorm1d(2).parameters(), lr=0.1)\n"
+           "bn = torch.nn.BatchNorm1d(3)\n")
+    new, done = apply_fixes(src, linter.lint_text(src, "t.py"), order=linter._param_order)
+    assert len(done) == 5
+    assert new == ("import torch\nopt = torch.optim.Adam(torch.nn.BatchNorm1d(2, eps=1e-05, momentum=0.1).parameters(), "
+                   "lr=0.1, eps=1e-08)\nbn = torch.nn.BatchNorm1d(3, eps=1e-05, momentum=0.1)\n")
+
+
+def test_a_call_that_cannot_take_the_argument_does_not_block_the_others():
+    import libcst as cst
+
+    from defaultlint import fixer
+
+    assert fixer.call_edit("f(x for x in y)", 0, 15, [("dim", "0")]).content == "(x for x in y), dim=0"
+    real = fixer.add_keywords
+    calls = []
+
+    def once_broken(call, params):  # the first call gets a positional argument after the keywords
+        calls.append(1)
+        out = real(call, params)
+        return out.with_changes(args=[*out.args, cst.Arg(cst.Integer("1"))]) if len(calls) == 1 else out
+
+    src = "import torch.nn as nn\na = nn.BatchNorm1d(2)\nb = nn.BatchNorm1d(3)\n"
+    findings = _linter(["DL202"]).lint_text(src, "t.py")
+    fixer.add_keywords = once_broken
+    try:
+        new, done = fixer.apply_fixes(src, findings)
+    finally:
+        fixer.add_keywords = real
+    assert new == "import torch.nn as nn\na = nn.BatchNorm1d(2)\nb = nn.BatchNorm1d(3, eps=1e-05)\n"
+    assert len(done) == 1
+
+
 def test_crlf_stays_crlf():
     src = "import torch.nn as nn\r\nx = nn.BatchNorm2d(\r\n    4,\r\n)\r\n"
     out = fix(src, select=["DL202"])
@@ -264,7 +301,8 @@ def test_fixer_refuses_an_edit_that_breaks_the_file(monkeypatch):
 
 def test_add_noqa_suppresses_each_finding(tmp_path):
     p = tmp_path / "m.py"
-    p.write_text('import torch.nn as nn\n\nx = nn.BatchNorm2d(4)  # noqa: DL999\ny = nn.BatchNorm2d(\n    4, name="""\n"""\n)\n'
+    p.write_text('import torch.nn as nn\n\nx = nn.BatchNorm2d(4)  # noqa: DL999\n'
+                 'y = nn.BatchNorm2d(\n    4, name="""\n"""\n)\n'
                  'z = nn.BatchNorm2d(4) if 1 else \\\n    nn.BatchNorm2d(5)\n', encoding="utf-8")
     r = _linter().add_noqa_file(p)
     assert p.read_text(encoding="utf-8") == (
