@@ -10,6 +10,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from defaultlint import notebook
 from defaultlint.checker import Checker, Rules
 from defaultlint.config import Settings
 from defaultlint.fixer import apply_fixes, parses
@@ -80,6 +81,8 @@ class Linter:
         return self.settings.rules_for(self.table, path, self.rules)
 
     def lint_text(self, text: str, path: str = "-", rules: Rules | None = None) -> list[Finding]:
+        if notebook.is_notebook(path):
+            return notebook.lint_text(self, text, path, rules)
         checker = Checker(self.table, rules or self.rules_for(Path(path)))
         return checker.check(text, path)
 
@@ -91,6 +94,8 @@ class Linter:
     def fix_text_detailed(self, text: str, path: str = "-", unsafe: bool = False
                           ) -> tuple[str, list[Finding], list[Finding]]:
         """Like fix_text, but returns the applied findings themselves (as found in the text they fixed)."""
+        if notebook.is_notebook(path):
+            return notebook.fix_text_detailed(self, text, path, unsafe)
         rules = self.rules_for(Path(path))
         applied: list[Finding] = []
         findings = self.lint_text(text, path, rules)
@@ -192,3 +197,125 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
             pass
         raise
 
+
+# -- many files: cached and parallel ---------------------------------------------------------------------
+PARALLEL_MIN_BYTES = 200_000  # below this much uncached source, starting workers costs more than it saves
+DEFAULT_JOBS = 2
+
+_worker: Linter | None = None
+
+
+def _init_worker(settings: Settings, table_root: str) -> None:
+    global _worker
+    _worker = Linter(settings, load_table(table_root))
+
+
+def _file_job(job: tuple[Path, bool, bool, bool]) -> FileResult:
+    path, fix, unsafe, write = job
+    assert _worker is not None
+    return _worker.lint_file(path, fix=fix, unsafe=unsafe, write=write)
+
+
+def default_jobs() -> int:
+    env = os.environ.get("DEFAULTLINT_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(DEFAULT_JOBS, os.cpu_count() or 1))
+
+
+def _mp_context():
+    """fork (cheap: workers inherit the loaded table) unless this process holds threads of its own."""
+    import multiprocessing
+    import sys
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    risky = threading.active_count() > 1 or any(m in sys.modules for m in ("torch", "tensorflow", "jax"))
+    if "fork" in methods and not risky:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool) -> list:
+    """fn over jobs_in, in order: in a process pool when worth it, else here. A failing pool falls back to serial."""
+    if parallel and jobs > 1 and len(jobs_in) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunk = max(1, min(32, len(jobs_in) // (jobs * 8)))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
+                                     initargs=(linter.settings, str(linter.table.root))) as pool:
+                return list(pool.map(fn, jobs_in, chunksize=chunk))
+        except (OSError, BrokenProcessPool, ImportError):
+            pass
+    global _worker
+    saved, _worker = _worker, linter
+    try:
+        return [fn(j) for j in jobs_in]
+    finally:
+        _worker = saved
+
+
+def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: bool = False, write: bool = True,
+               cache=None, jobs: int | None = None) -> list[FileResult]:
+    """Lint (or fix) `files`, in their order; results come from `cache` (a `cache.Cache`) when still valid.
+
+    Fixing is not cached. Uncached files are checked by `jobs` worker processes when there is enough
+    source to repay starting them, else in this process.
+    """
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if fix:
+        many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
+        return _run(linter, _file_job, [(f, True, unsafe, write) for f in files], jobs, many)
+
+    if cache is None:
+        many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
+        return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many)
+
+    from defaultlint.cache import content_hash, rules_fingerprint
+
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[tuple[int, str, str, str]] = []  # (index, digest, rules key, text read for the digest)
+    base_key = rules_fingerprint(linter.rules)
+    for i, path in enumerate(files):
+        try:
+            data = _read_bytes(path)
+            text = decode(data).text
+        except ReadError:
+            todo.append((i, "", "", ""))  # lint_file reports it
+            continue
+        rules = linter.rules_for(path)
+        rules_key = base_key if rules is linter.rules else rules_fingerprint(rules)
+        digest = content_hash(data)
+        hit = cache.get(path, digest, rules_key)
+        if hit is not None:
+            results[i] = FileResult(str(path), hit, source=text)
+        else:
+            todo.append((i, digest, rules_key, text))
+    pending = sum(len(t[3]) for t in todo)
+    done = _run(linter, _file_job, [(files[i], False, False, False) for i, *_ in todo], jobs,
+                pending >= PARALLEL_MIN_BYTES)
+    for (i, digest, rules_key, text), result in zip(todo, done):
+        results[i] = result
+        # store only what was checked from the very bytes hashed (not a file changed in between)
+        if digest and result.error is None and result.source == text:
+            cache.put(files[i], digest, rules_key, result.findings)
+    cache.save()
+    return [r for r in results if r is not None]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise ReadError("is a directory") from None
+    except OSError as e:
+        raise ReadError(e.strerror or str(e)) from None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
