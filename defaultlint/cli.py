@@ -41,13 +41,18 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _console(color: str, stream):
-    from rich.console import Console
+    from defaultlint.terminal import console
 
-    if color == "always":
-        return Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True)
-    if color == "never":
-        return Console(file=stream, color_system=None, highlight=False, soft_wrap=True, force_terminal=False)
-    return Console(file=stream, highlight=False, soft_wrap=True)
+    return console(color, stream)
+
+
+# the choices of --output-format (report.FORMATS, spelled here so that --help needs no import of the checker)
+OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit", "lsp")
+
+
+def _remember(ctx, param, value):
+    ctx.meta[f"defaultlint.{param.name}"] = value
+    return value
 
 
 def fail(message: str) -> "click.exceptions.Exit":
@@ -62,8 +67,10 @@ def fail(message: str) -> "click.exceptions.Exit":
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
 @click.option("--target-version", "target_version", multiple=True, metavar="FRAMEWORK=RANGE",
               help="Framework releases to report values for, e.g. torch=2.4 or 'torch=>=2.1,<2.7'.")
-@click.option("--output-format", type=click.Choice(["full", "concise", "json", "json-lines"]), default=None,
-              help="How findings are printed (default: full).")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
+              help="How findings are printed (default: full; github, gitlab, sarif, junit for CI; lsp).")
+@click.option("--statistics", is_flag=True, expose_value=False, callback=_remember,
+              help="Print the number of findings per rule (and how many are fixable) instead of the findings.")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the report to a file.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Configuration file to use.")
 @click.option("--stdin-filename", help="The name of the file read from standard input (for messages and config).")
@@ -105,6 +112,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
            fixing: "FixOptions | None" = None) -> int:
     from defaultlint import report
     from defaultlint.api import Linter, decode
+    from defaultlint.terminal import progress
 
     fixing = fixing or FixOptions()
     fix = fix or fixing.fix_only
@@ -144,8 +152,10 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
                                   settings.respect_gitignore)
         notices.extend(f"{s.path}: {s.reason}" for s in skipped)
-        for f in files:
-            results.append(linter.lint_file(f, fix=fix or diff, unsafe=unsafe, write=fix and not diff))
+        with progress(len(files), enabled=not quiet, color=color) as advance:
+            for f in files:
+                results.append(linter.lint_file(f, fix=fix or diff, unsafe=unsafe, write=fix and not diff))
+                advance(1)
 
     out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
     try:
@@ -160,10 +170,10 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
             if not quiet:
                 click.echo(_fix_only_summary(results, fixed), err=True)
             return _fix_exit(results, exit_zero, fixing)
-        if fmt == "json":
-            out.write(report.render_json(results, table))
-        elif fmt == "json-lines":
-            out.write(report.render_json_lines(results, table))
+        if click.get_current_context().meta.get("defaultlint.statistics"):
+            out.write(report.render_statistics(results, table, fmt))
+        elif fmt in report.MACHINE_FORMATS:
+            out.write(report.render(fmt, results, table))
         elif fmt == "concise":
             out.write(report.render_concise(results))
             if not quiet:

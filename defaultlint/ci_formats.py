@@ -1,0 +1,89 @@
+"""Reports for CI servers: GitHub workflow annotations, GitLab Code Quality JSON and JUnit XML."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from defaultlint.ftypes import FileResult, Finding
+from defaultlint.report import display_path, source_lines
+
+
+def _where(f: Finding) -> str:
+    return f"{display_path(f.path)}:" + (f"cell {f.cell}:" if f.cell is not None else "")
+
+
+# -- GitHub Actions ------------------------------------------------------------------------------------
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(f: Finding) -> str:
+    """A workflow command that GitHub shows as an annotation on the line of the finding."""
+    kind = "error" if f.code == "DL001" else "warning"
+    props = {
+        "file": display_path(f.path).replace("\\", "/"),
+        "line": f.location.row, "col": f.location.column,
+        "endLine": f.end_location.row, "endColumn": f.end_location.column,
+        "title": f.code,
+    }
+    if f.cell is not None:
+        del props["line"], props["col"], props["endLine"], props["endColumn"]  # rows count within the cell
+    head = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
+    where = f"cell {f.cell}, line {f.location.row}: " if f.cell is not None else ""
+    return f"::{kind} {head}::{_escape_data(where + f.code + ' ' + f.message)}"
+
+
+def render_github(results: list[FileResult]) -> str:
+    return "".join(github_line(f) + "\n" for r in results for f in r.findings)
+
+
+# -- GitLab Code Quality -------------------------------------------------------------------------------
+def render_gitlab(results: list[FileResult]) -> str:
+    """GitLab's Code Quality report: a JSON list of issues, each with a fingerprint stable across runs.
+
+    The fingerprint hashes the file, code, message and the text of the reported line (not its number, so
+    an edit above a finding keeps its identity), plus a counter telling identical findings apart.
+    """
+    issues = []
+    for r in results:
+        line_of = source_lines(r)
+        seen: Counter = Counter()
+        for f in r.findings:
+            path = display_path(f.path).replace("\\", "/")
+            line = (line_of(f) if line_of else None) or ""
+            key = (path, f.cell, f.code, f.message, line.strip())
+            seen[key] += 1
+            digest = hashlib.sha256(json.dumps([*key, seen[key]], ensure_ascii=False).encode("utf-8")).hexdigest()
+            where = f"cell {f.cell}: " if f.cell is not None else ""
+            issues.append({
+                "description": f"{where}{f.message}",
+                "check_name": f.code,
+                "fingerprint": digest,
+                "severity": "critical" if f.code == "DL001" else "minor",
+                "location": {"path": path, "lines": {"begin": f.location.row, "end": f.end_location.row}},
+            })
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- JUnit XML -----------------------------------------------------------------------------------------
+def render_junit(results: list[FileResult]) -> str:
+    """One test case per file checked; one failure per finding (a clean file is a passing test case)."""
+    failing = str(sum(1 for r in results if r.findings))
+    suites = ET.Element("testsuites", name="defaultlint", tests=str(len(results)), failures=failing)
+    suite = ET.SubElement(suites, "testsuite", name="defaultlint", tests=str(len(results)), failures=failing,
+                          errors="0", skipped="0")
+    for r in results:
+        path = display_path(r.path)
+        case = ET.SubElement(suite, "testcase", name=path, classname="defaultlint", file=path)
+        for f in r.findings:
+            failure = ET.SubElement(case, "failure", message=f"{f.code} {f.message}", type=f.code)
+            failure.text = f"{_where(f)}{f.location.row}:{f.location.column}: {f.code} {f.message}"
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

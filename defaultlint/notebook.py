@@ -1,0 +1,258 @@
+"""Jupyter notebooks: lint the code cells as one module, report by cell, fix only the cells' `source`.
+
+The code cells are joined into one Python text (imports in a cell are visible in later ones). IPython
+syntax that is not Python (`%magic`, `%%cell magic`, `!shell`, `x = !cmd`, `obj?`) is masked line by line
+with `pass`, so the text parses and every row keeps its place. A finding's `cell` is the 1-based index of
+its code cell among the notebook's code cells (as ruff numbers them) and its row and column are within
+that cell. A fix rewrites the joined text and puts each changed cell back; everything else in the file
+(metadata, outputs, key order, indentation, final newline) is written as it was found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from defaultlint.checker import Checker
+from defaultlint.fixer import apply_fixes
+from defaultlint.ftypes import FileResult, Finding, Position
+
+MAX_FIX_PASSES = 10
+
+SUFFIX = ".ipynb"
+_BOUNDARY = "# defaultlint-cell-boundary"
+_MASK = "# defaultlint-masked-line-"
+_MASKED = re.compile(r"(?:pass  )?# defaultlint-masked-line-(\d+)$")
+_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!?]|[\w.]+[ \t]*=[ \t]*[%!]|\S.*\?\??[ \t]*$)")
+_INDENT_LINE = re.compile(r'\n(?P<indent>[ \t]+)"')
+
+
+class NotebookError(ValueError):
+    """The text is not a notebook (not JSON, or no list of cells)."""
+
+
+def is_notebook(path: str | Path) -> bool:
+    return str(path).endswith(SUFFIX)
+
+
+@dataclass
+class Cell:
+    index: int  # position among all cells (0-based), to write it back
+    number: int  # 1-based position among code cells: what findings report
+    text: str  # the cell's source, joined
+    first_row: int  # 1-based row of the cell's first line in the joined text
+    rows: int  # number of lines the cell takes in the joined text
+    magics: set[int]  # 0-based lines of the cell that were masked
+
+
+class Notebook:
+    """A parsed notebook and its code cells joined into one maskable Python text."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        try:
+            self.data = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise NotebookError(f"not a valid notebook: invalid JSON: {e}") from None
+        cells = self.data.get("cells") if isinstance(self.data, dict) else None
+        if not isinstance(cells, list):
+            raise NotebookError("not a valid notebook: no list of cells")
+        self.cells: list[Cell] = []
+        parts: list[str] = []
+        row = 1
+        for i, cell in enumerate(cells):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            text = _joined(cell.get("source", ""))
+            masked, magics = mask(text)
+            if not masked.endswith("\n"):
+                masked += "\n"
+            n = masked.count("\n")
+            self.cells.append(Cell(i, len(self.cells) + 1, text, row, n, magics))
+            parts.append(masked + _BOUNDARY + "\n")
+            row += n + 1
+        self.text = "".join(parts)
+        self._line_starts = [0]
+        for m in re.finditer("\n", self.text):
+            self._line_starts.append(m.end())
+
+    def cell_at(self, row: int) -> Cell | None:
+        for c in self.cells:
+            if c.first_row <= row < c.first_row + c.rows:
+                return c
+        return None
+
+    def locate(self, offset: int) -> tuple[int | None, Position]:
+        """(code cell number, position in the cell) of an offset into the joined text."""
+        lo, hi = 0, len(self._line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        row, col = lo + 1, offset - self._line_starts[lo] + 1
+        cell = self.cell_at(row)
+        if cell is None:
+            return None, Position(row, col)
+        return cell.number, Position(row - cell.first_row + 1, col)
+
+    def line(self, number: int, row: int) -> str | None:
+        """Row `row` (1-based) of code cell `number` as written in the notebook."""
+        if not 1 <= number <= len(self.cells):
+            return None
+        lines = self.cells[number - 1].text.splitlines()
+        return lines[row - 1] if 1 <= row <= len(lines) else None
+
+    def map_finding(self, f: Finding) -> Finding:
+        number, start = self.locate(f.start)
+        _, end = self.locate(f.end)
+        if f.code == "DL001" and f.start == f.end:
+            cell = self.cell_at(f.location.row)
+            number = cell.number if cell else None
+            start = end = Position(f.location.row - cell.first_row + 1, f.location.column) if cell else f.location
+        if end.row < start.row:
+            end = start
+        return dataclasses.replace(f, location=start, end_location=end, cell=number)
+
+    def with_text(self, fixed: str) -> str:
+        """The notebook file's text with the code cells replaced by those of `fixed` (a changed joined text)."""
+        chunks = fixed.split(_BOUNDARY + "\n")
+        if len(chunks) != len(self.cells) + 1 or chunks[-1]:
+            raise NotebookError("the fixed text lost its cell boundaries")
+        changed = False
+        for cell, chunk in zip(self.cells, chunks):
+            new = _unmask(cell, chunk)
+            if new != cell.text:
+                changed = True
+                original = self.data["cells"][cell.index]
+                original["source"] = new.splitlines(keepends=True) if isinstance(original.get("source"), list) else new
+        return dump_like(self.data, self.raw) if changed else self.raw
+
+
+def _joined(source) -> str:
+    if isinstance(source, list):
+        return "".join(str(s) for s in source)
+    return str(source or "")
+
+
+def mask(text: str) -> tuple[str, set[int]]:
+    """The cell with its IPython-only lines replaced by numbered `pass` lines (comments after a line
+    continuation or in a `%%` cell), and which 0-based lines those were. Rows and indentation are kept."""
+    lines = text.split("\n")
+    whole = bool(lines) and lines[0].lstrip().startswith("%%")
+    masked: set[int] = set()
+    out = []
+    continued = False
+    for i, line in enumerate(lines):
+        m = None if (whole or continued) else _MAGIC.match(line)
+        if whole or continued or (m and not line.lstrip().startswith("#")):
+            out.append(f"{m.group('indent')}pass  {_MASK}{i}" if m else f"{_MASK}{i}")
+            masked.add(i)
+            continued = not whole and line.rstrip().endswith("\\")
+        else:
+            out.append(line)
+    return "\n".join(out), masked
+
+
+def _unmask(cell: Cell, chunk: str) -> str:
+    """The cell's text from its (possibly fixed) chunk of the joined text, masked lines put back as written."""
+    old = cell.text.split("\n")
+    lines = chunk.split("\n")
+    for k, line in enumerate(lines):
+        m = _MASKED.search(line)
+        if m:
+            lines[k] = old[int(m.group(1))]
+    text = "\n".join(lines)
+    if not cell.text.endswith("\n") and text.endswith("\n"):
+        text = text[:-1]  # the newline the joining added
+    return text
+
+
+def dump_like(data: dict, raw: str) -> str:
+    """JSON text of `data` laid out as `raw` was: indentation, ASCII escaping and final newline."""
+    m = _INDENT_LINE.search(raw)
+    indent: int | str | None = None
+    if m:
+        ws = m.group("indent")
+        indent = len(ws) if set(ws) == {" "} else ws
+    ensure_ascii = raw.isascii() and "\\u" in raw
+    text = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii)
+    if raw.endswith("\n"):
+        text += "\n"
+    return text
+
+
+# -- what the linter calls -----------------------------------------------------------------------------
+def load(path_or_text: str | Path) -> tuple[str, str]:
+    """(name, text) from a notebook path or the text itself."""
+    if isinstance(path_or_text, Path):
+        return str(path_or_text), path_or_text.read_text(encoding="utf-8")
+    return "-", path_or_text
+
+
+def lint_text(linter, raw: str, path: str, rules=None) -> list[Finding]:
+    """The findings of the notebook text `raw`, each naming its code cell and its row and column there."""
+    try:
+        nb = Notebook(raw)
+    except NotebookError as e:
+        pos = Position(1, 1)
+        return [Finding("DL001", str(e), path, 0, 0, pos, pos)]
+    return [nb.map_finding(f) for f in _check(linter, nb.text, path, rules)]
+
+
+def _check(linter, text: str, path: str, rules=None) -> list[Finding]:
+    return Checker(linter.table, rules or linter.rules_for(Path(path))).check(text, path)
+
+
+def _fix_python(linter, text: str, path: str, unsafe: bool) -> tuple[str, list[Finding], list[Finding]]:
+    """The linter's fix loop over the joined cells: (new text, applied findings, remaining findings)."""
+    rules = linter.rules_for(Path(path))
+    order = getattr(linter, "_param_order", None)
+    applied: list[Finding] = []
+    findings = _check(linter, text, path, rules)
+    for _ in range(MAX_FIX_PASSES):
+        new, done = apply_fixes(text, findings, unsafe=unsafe, order=order)
+        if not done or new == text:
+            break
+        applied.extend(done)
+        text = new
+        findings = _check(linter, text, path, rules)
+    return text, applied, findings
+
+
+def fix_text_detailed(linter, raw: str, path: str, unsafe: bool = False
+                      ) -> tuple[str, list[Finding], list[Finding]]:
+    """(new notebook text, applied findings, remaining findings): only the changed cells' `source` changes."""
+    try:
+        nb = Notebook(raw)
+    except NotebookError:
+        return raw, [], lint_text(linter, raw, path)
+    new, applied, remaining = _fix_python(linter, nb.text, path, unsafe)
+    if new == nb.text:
+        return raw, [], [nb.map_finding(f) for f in remaining]
+    out = nb.with_text(new)
+    return out, [nb.map_finding(f) for f in applied], lint_text(linter, out, path)
+
+
+def fix_text(linter, raw: str, path: str, unsafe: bool = False) -> tuple[str, int, list[Finding]]:
+    new, applied, remaining = fix_text_detailed(linter, raw, path, unsafe)
+    return new, len(applied), remaining
+
+
+def lint_notebook(linter, path_or_text: str | Path) -> FileResult:
+    name, raw = load(path_or_text)
+    return FileResult(name, lint_text(linter, raw, name), source=raw)
+
+
+def fix_notebook(linter, path_or_text: str | Path, unsafe: bool = False) -> FileResult:
+    """The fixed notebook in `fixed_source` (nothing is written)."""
+    name, raw = load(path_or_text)
+    new, applied, remaining = fix_text(linter, raw, name, unsafe)
+    result = FileResult(name, remaining, source=raw, fixes_applied=applied)
+    if new != raw:
+        result.fixed_source = new
+    return result

@@ -1,0 +1,164 @@
+"""Jupyter notebooks: found, linted cell by cell across cells, fixed keeping everything but the changed sources."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+from defaultlint import notebook
+from defaultlint.api import Linter
+from defaultlint.config import Settings
+from defaultlint.discovery import discover
+
+DATA = ROOT / "tests" / "data"
+NOTEBOOK = DATA / "model.ipynb"
+
+
+@pytest.fixture(scope="module")
+def linter():
+    return Linter(Settings(root=ROOT, select=["ALL"]))
+
+
+def _code_cells(data):
+    return [c for c in data["cells"] if c["cell_type"] == "code"]
+
+
+def _cell_line(data, cell, row):
+    return "".join(_code_cells(data)[cell - 1]["source"]).splitlines()[row - 1]
+
+
+def test_findings_name_the_code_cell_and_the_row_in_it(linter):
+    result = notebook.lint_notebook(linter, NOTEBOOK)
+    data = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    found = {(f.cell, f.location.row, f.location.column, f.api) for f in result.findings}
+    assert (2, 2, 5, "torch.nn.Linear") in found
+    assert (2, 3, 5, "torch.nn.BatchNorm1d") in found
+    assert (4, 4, 7, "torch.optim.Adam") in found  # `torch` and `nn` were imported in cell 1
+    for f in result.findings:
+        line = _cell_line(data, f.cell, f.location.row)
+        spelled = {"torch.nn.Linear": "nn.Linear(", "torch.nn.BatchNorm1d": "nn.BatchNorm1d(",
+                   "torch.optim.Adam": "torch.optim.Adam("}[f.api]
+        assert line[f.location.column - 1:].startswith(spelled)
+
+
+def test_magics_and_shell_escapes_are_skipped_not_errors(linter):
+    codes = {f.code for f in notebook.lint_notebook(linter, NOTEBOOK).findings}
+    assert "DL001" not in codes
+    # the `%%timeit` cell (code cell 3) is IPython's, not Python: nothing in it is reported
+    assert all(f.cell != 3 for f in notebook.lint_notebook(linter, NOTEBOOK).findings)
+
+
+def test_mask_keeps_rows_and_indentation():
+    text = "%matplotlib inline\nx = 1\nfor i in y:\n    !echo {i} \\\n      more\nfiles = !ls\nlen?\n# !not a magic"
+    masked, lines = notebook.mask(text)
+    assert lines == {0, 3, 4, 5, 6}
+    out = masked.split("\n")
+    assert len(out) == len(text.split("\n"))
+    assert out[1] == "x = 1" and out[7] == "# !not a magic"
+    assert out[3].startswith("    pass")
+    compile(masked, "cell", "exec")
+    whole, lines = notebook.mask("%%bash\necho hi\n")
+    assert lines == {0, 1, 2}
+    compile(whole, "cell", "exec")
+
+
+def test_a_syntax_error_names_its_cell(linter):
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    _code_cells(nb)[1]["source"] = ["import torch\n", "y = 1\n", "def f(:\n"]
+    [f] = notebook.lint_text(linter, json.dumps(nb), "broken.ipynb")
+    assert (f.code, f.cell, f.location.row) == ("DL001", 2, 3)
+
+
+def test_not_a_notebook_is_one_clear_finding(linter, tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    [f] = notebook.lint_notebook(linter, bad).findings
+    assert f.code == "DL001" and f.message.startswith("not a valid notebook: invalid JSON")
+    r = run_cli(bad, "--output-format", "concise", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "bad.ipynb:1:1: DL001 not a valid notebook" in r.stdout
+
+
+def test_notebooks_are_discovered(tmp_path):
+    (tmp_path / "sub").mkdir()
+    shutil.copy(NOTEBOOK, tmp_path / "sub" / "model.ipynb")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    shutil.copy(NOTEBOOK, tmp_path / ".ipynb_checkpoints" / "model-checkpoint.ipynb")
+    files, _ = discover([tmp_path], tmp_path)
+    assert [p.name for p in files] == ["model.ipynb"]
+
+
+def test_fix_changes_only_the_sources_of_the_changed_cells(tmp_path):
+    target = tmp_path / "model.ipynb"
+    shutil.copy(NOTEBOOK, target)
+    before_text = target.read_text(encoding="utf-8")
+    before = json.loads(before_text)
+    r = run_cli(target, "--fix", "--select", "ALL", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr  # display-only findings remain
+    after_text = target.read_text(encoding="utf-8")
+    after = json.loads(after_text)
+    assert after_text.endswith("}\n")
+    changed = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"])) if a != b]
+    assert changed == [2, 4]  # cells 2 and 4 among code cells
+    for i in changed:
+        a, b = before["cells"][i], after["cells"][i]
+        assert {k: v for k, v in a.items() if k != "source"} == {k: v for k, v in b.items() if k != "source"}
+        assert list(a) == list(b)  # key order
+        assert all(s.endswith("\n") for s in b["source"][:-1])
+    assert {k: v for k, v in before.items() if k != "cells"} == {k: v for k, v in after.items() if k != "cells"}
+    cell4 = "".join(after["cells"][4]["source"])
+    assert "!echo {p.shape}" in cell4 and "files = !ls" in cell4 and cell4.endswith("nn.Dropout?")
+    assert "eps=1e-08" in cell4
+    # the layout is the file's own: one-space indentation, non-ASCII kept as is
+    before_lines, after_lines = before_text.splitlines(), after_text.splitlines()
+    assert len(before_lines) == len(after_lines)
+    differing = [i for i, (a, b) in enumerate(zip(before_lines, after_lines)) if a != b]
+    assert len(differing) == 3
+    assert "built ✓" in after_text
+
+
+def test_fix_keeps_another_layout(linter, tmp_path):
+    data = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    for c in data["cells"]:
+        c["source"] = "".join(c["source"])  # sources as one string, not a list of lines
+    raw = json.dumps(data, indent=2, ensure_ascii=True)  # no final newline, ASCII escapes
+    new, applied, _ = notebook.fix_text(linter, raw, "model.ipynb")
+    assert applied > 0
+    assert not new.endswith("\n") and new.isascii() and "\\u2713" in new
+    assert '\n  "cells": [' in new
+    out = json.loads(new)
+    assert isinstance(out["cells"][2]["source"], str)
+    assert "momentum=0.1" in out["cells"][2]["source"]
+
+
+def test_fix_notebook_api_writes_nothing(linter, tmp_path):
+    target = tmp_path / "model.ipynb"
+    shutil.copy(NOTEBOOK, target)
+    result = notebook.fix_notebook(linter, target)
+    assert result.fixes_applied > 0 and result.fixed_source is not None
+    assert target.read_text(encoding="utf-8") == NOTEBOOK.read_text(encoding="utf-8")
+    again = notebook.lint_text(linter, result.fixed_source, str(target))
+    assert not [f for f in again if f.fixable and f.fix.applicability == "safe"]
+
+
+def test_json_output_reports_cells_and_cell_relative_edits(tmp_path):
+    shutil.copy(NOTEBOOK, tmp_path / "model.ipynb")
+    r = run_cli("model.ipynb", "--output-format", "json", "--select", "DL201", cwd=tmp_path)
+    [d] = json.loads(r.stdout)
+    assert d["cell"] == 2 and d["location"] == {"row": 3, "column": 5}
+    [edit] = d["fix"]["edits"]
+    assert edit["location"]["row"] == 3 and edit["end_location"]["row"] == 3
+
+
+def test_full_output_shows_the_cell_line(tmp_path):
+    shutil.copy(NOTEBOOK, tmp_path / "model.ipynb")
+    r = run_cli("model.ipynb", "--select", "DL201", cwd=tmp_path)
+    assert "model.ipynb:cell 2:3:5: DL201" in r.stdout
+    assert "3 |     nn.BatchNorm1d(8)," in r.stdout
+
+
+def test_notebook_names_stay_notebooks():
+    assert notebook.is_notebook(Path("a/b.ipynb")) and not notebook.is_notebook("a.py")
