@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_framework
+from conftest import lint, require_framework
 from defaultlint.table import KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Table
 from defaultlint.versions import parse_version
 
@@ -365,6 +365,18 @@ def test_weight_decay_is_decoupled_and_scaled_by_the_learning_rate():
     assert keras.optimizers.SGD().weight_decay is None
 
 
+@covers("keras.optimizers.Adam")
+def test_adam_adds_epsilon_to_the_uncorrected_root_with_the_correction_in_the_step_size():
+    lr, g, b1, b2, eps = 0.001, 1e-6, 0.9, 0.999, 1e-7
+    var = keras.Variable(np.zeros((1,), "float64"))
+    keras.optimizers.Adam().apply_gradients([(np.full((1,), g, "float64"), var)])
+    m, v = (1 - b1) * g, (1 - b2) * g * g
+    keras_step = lr * math.sqrt(1 - b2) / (1 - b1) * m / (math.sqrt(v) + eps)
+    torch_step = lr * (m / (1 - b1)) / (math.sqrt(v / (1 - b2)) + eps)
+    step = -float(var.numpy()[0])
+    assert abs(step - keras_step) < 1e-3 * keras_step and abs(step - torch_step) > 0.5 * keras_step
+
+
 @covers("keras.optimizers.AdamW")
 def test_adamw_default_decay():
     var = keras.Variable(np.ones((1,), "float32"))
@@ -465,6 +477,33 @@ def test_image_dataset_from_directory_batches_32_and_resizes_to_256(tmp_path: Pa
     images, labels = next(iter(ds))
     assert tuple(images.shape) == (32, 256, 256, 3)
     assert sorted(int(b.shape[0]) for b, _ in ds) == [8, 32]
+
+
+# -- the rows reach user code --------------------------------------------------------------------------------
+def _found(source, **kw):
+    return {(f.api, f.parameters[0][0], f.parameters[0][1]) for f in lint(source, **kw) if f.parameters}
+
+
+def test_tf_keras_and_module_paths_reach_the_keras_rows():
+    found = _found("import tensorflow as tf\nfrom keras.src.layers.core.dense import Dense\n"
+                   "tf.keras.layers.LeakyReLU()\nDense(3)\n")
+    assert ("keras.layers.LeakyReLU", "negative_slope", "0.3") in found
+    assert ("keras.layers.Dense", "kernel_initializer", "'glorot_uniform'") in found
+
+
+def test_fit_on_a_sequential_model_and_dataset_chains_reach_the_method_rows():
+    found = _found("import keras\nimport tensorflow as tf\nmodel = keras.Sequential([])\nmodel.fit(x, y)\n"
+                   "ds = tf.data.Dataset.from_tensor_slices(x).shuffle(8).batch(4)\n")
+    assert ("keras.Model.fit", "batch_size", "32") in found
+    assert ("tensorflow.data.Dataset.batch", "drop_remainder", "False") in found
+    assert ("tensorflow.data.Dataset.shuffle", "reshuffle_each_iteration", "True") in found
+
+
+def test_keras_2_releases_see_the_changed_defaults():
+    found = lint("import keras\nkeras.optimizers.Lion()\nkeras.losses.Huber()\n", select=("DL902",),
+                 target={"keras": ">=2.12,<4"})
+    assert sorted((f.api, f.parameters[0][0]) for f in found) == [
+        ("keras.losses.Huber", "reduction"), ("keras.optimizers.Lion", "learning_rate")]
 
 
 def test_behaviour_checks_name_table_rows():
