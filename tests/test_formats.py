@@ -256,3 +256,24 @@ def test_output_file_holds_what_stdout_shows(tmp_path, fmt):
         assert all(x.startswith("::warning file=model.py,") for x in text.splitlines())
     else:
         assert "model.py:4:6: DL201" in text
+
+
+# -- the documented JSON contract -----------------------------------------------------------------------
+def test_json_keys_are_the_documented_ones(results, table):
+    import re
+
+    doc = (ROOT / "docs" / "json-output.md").read_text(encoding="utf-8")
+    finding_table = doc.split("## A finding", 1)[1].split("### `fix`", 1)[0]
+    rows = re.findall(r"^\| (`[^|]+`) \|", finding_table, re.M)
+    documented = {k for row in rows for k in re.findall(r"`(\w+)`", row)}
+    fix_table = doc.split("### `fix`", 1)[1].split("##", 1)[0]
+    documented_fix = set(re.findall(r"^\| `(\w+)` \|", fix_table, re.M))
+    data = report.results_json(results, table)
+    assert data
+    for d in data:
+        assert set(d) == documented
+        if d["fix"] is not None:
+            assert set(d["fix"]) == documented_fix
+    stats = json.loads(report.render_statistics(results, table, "json"))
+    assert set(stats[0]) == {"code", "name", "count", "fixable", "unsafe_fixable"}
+    assert all(f"\"{k}\"" in doc for k in stats[0])

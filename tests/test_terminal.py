@@ -10,7 +10,8 @@ from conftest import ROOT, run_cli
 from defaultlint.terminal import PROGRESS_MIN_FILES, chunks
 
 MODEL = "import torch\n\nbn = torch.nn.BatchNorm2d(8)\n"
-DATA_FORMAT = "import keras\n\nc = keras.layers.Conv2D(8, 3, kernel_initializer='he_normal', bias_initializer='zeros')\n"
+DATA_FORMAT = ("import keras\n\n"
+               "c = keras.layers.Conv2D(8, 3, kernel_initializer='he_normal', bias_initializer='zeros')\n")
 ANSI = "\x1b["
 
 
