@@ -42,8 +42,14 @@ INITIALIZERS: dict[str, dict[str, str]] = {
 INIT_PARAMS = frozenset({"kernel_initializer", "bias_initializer", "weight_init", "bias_init",
                          "recurrent_initializer", "recurrent_init"})
 
-# Parameter values that mean "off" in one framework and are spelled differently in the other.
-NULL_EQUIVALENT = {"weight_decay": frozenset({"None", "0", "0.0"})}
+# One setting spelled differently by each framework, by parameter name (either side's): "off" values and
+# vocabularies (Keras 'sum_over_batch_size' is torch's 'mean').
+SPELLINGS: dict[str, list[dict[str, str]]] = {
+    "weight_decay": [{"keras": "None", "torch": "0"}],
+    "ignore_index": [{"keras": "None", "torch": "-100"}],
+    "reduction": [{"keras": "'sum_over_batch_size'", "torch": "'mean'"}, {"keras": "'sum'", "torch": "'sum'"},
+                  {"keras": "None", "torch": "'none'"}, {"keras": "'none'", "torch": "'none'"}],
+}
 
 # (API, parameter) on either side -> why no argument makes the two exactly equal.
 _ADAM_EPS = ("no argument gives exact equality: epsilon enters at a different place (Keras adds it to sqrt(v) "
@@ -186,11 +192,18 @@ def _literal(text: str):
 _MISSING = object()
 
 
+def translate(value: str, names: tuple[str, ...], source: str, target: str) -> str | None:
+    """`value` of framework `source` spelled for framework `target`, when SPELLINGS knows it."""
+    x = _literal(value)
+    for name in names:
+        for group in SPELLINGS.get(name, ()):
+            if source in group and target in group and x is not _MISSING and _equal(_literal(group[source]), x):
+                return group[target]
+    return None
+
+
 def same(a: str, b: str, name: str = "") -> bool | None:
     """True/False when the two values (Python source) are equal or not; None when it cannot be told."""
-    nulls = NULL_EQUIVALENT.get(name)
-    if nulls and a in nulls and b in nulls:
-        return True
     x, y = _literal(a), _literal(b)
     if x is _MISSING or y is _MISSING:
         return True if a.replace(" ", "") == b.replace(" ", "") else None
@@ -354,10 +367,19 @@ def _compare_values(table, a_api: Api, b_api: Api, ea: Entry, eb: Entry, a_param
     if a_param == b_param == "padding" and ea.framework != eb.framework:
         return _compare_padding(ea, eb, a_value, b_value, kind)
     across = ea.framework != eb.framework
-    want = (convert(b_api, b_param, a_value) if across else None) or a_value
-    verdict = same(want, b_value, b_param)
-    if verdict is not False:
+    want = a_value
+    if across:
+        want = (translate(a_value, (b_param, a_param), ea.framework, eb.framework)
+                or convert(b_api, b_param, a_value) or a_value)
+    if same(want, b_value, b_param) is not False:
         return None
+    if b_api.param(b_param) is None:  # B holds it as a fact no argument sets (torch losses take logits)
+        rule = CONVENTIONS.get((a_param, str(_literal(a_value))), {}).get(eb.framework)
+        imp = next((i for i in b_api.implicit if i.name == b_param), None)
+        fix = rule or (imp.explicit.replace("{obj}", "layer") if imp and imp.explicit else
+                       f"no argument of {eb.callee} sets {b_param}")
+        return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value, want, fix,
+                          EXACT if rule or (imp and imp.explicit) else APPROXIMATE, note)
     reason = (NOT_EXACT.get((b_api.name, b_param)) or NOT_EXACT.get((a_api.name, a_param))) if across else None
     grade = APPROXIMATE if reason else EXACT
     if reason and "epsilon" in reason:
@@ -461,15 +483,19 @@ def _convention(e: Entry, other: Entry, h: Hyper, kind: str, a_side: bool) -> Di
 
 
 def _call_fix(table: Table, eb: Entry, divergences: list[Divergence]) -> str:
-    """B's call with the divergent keyword arguments written in (the one-line fix of the pair)."""
-    kw = [(d.b_param, d.fix) for d in divergences if "=" in d.fix and d.fix.startswith(f"{d.b_param}=")]
-    if not kw:
+    """B's call with the divergent arguments written in (the one-line fix of the pair)."""
+    wanted = {d.b_param: d.fix[len(d.b_param) + 1:] for d in divergences if d.fix.startswith(f"{d.b_param}=")}
+    if not wanted:
         return ""
-    fixed = {name for name, _ in kw}
-    args = [h.value for h in eb.params if h.source == EXPLICIT and h.positional and h.name not in fixed]
-    args += [f"{h.name}={h.value}" for h in eb.params
-             if h.source == EXPLICIT and not h.positional and h.name not in fixed]
-    args += [text for _, text in kw]
+    args = []
+    for name, text in eb.args:
+        if name in wanted:
+            value = wanted.pop(name)
+            keyword = text.split("=", 1)[0].strip() == name and "=" in text
+            args.append(f"{name}={value}" if keyword else value.split(", ")[0] if "=" not in value else value)
+        else:
+            args.append(text)
+    args += [f"{n}={v}" for n, v in wanted.items()]
     return f"{eb.callee}({', '.join(args)})"
 
 
@@ -521,7 +547,8 @@ def to_markdown(c: Comparison) -> str:
         out += ["", "Calls of B rewritten:", ""] + [f"- `{p.b and _where(p.b)}`: `{p.fix}`" for p in fixes]
     if c.unpaired:
         out += ["", "Without partner:", ""]
-        out += [f"- {'A' if p.a else 'B'} `{_where(p.a or p.b)}` `{(p.a or p.b).api}`" for p in c.unpaired]
+        out += [f"- only in {'A' if p.a else 'B'}: `{_where(p.a or p.b)}` `{(p.a or p.b).api}`"  # type: ignore
+                for p in c.unpaired]
     return "\n".join(out) + "\n"
 
 
@@ -539,7 +566,7 @@ def print_rich(console, c: Comparison) -> None:
     for p in c.pairs:
         if p.a is None or p.b is None:
             e = p.a or p.b
-            console.print(f"[yellow]without partner in {'B' if p.a else 'A'}[/yellow] {escape(_where(e))} "
+            console.print(f"[yellow]only in {'A' if p.a else 'B'}, without partner:[/yellow] {escape(_where(e))} "
                           f"{escape(e.api)}")  # type: ignore[union-attr]
             continue
         if not p.divergences:

@@ -44,6 +44,7 @@ class Entry:
     version: str  # the release whose defaults the implicit values are
     callee: str  # the callee as written (`nn.Linear`)
     params: list[Hyper] = field(default_factory=list)
+    args: list[tuple[str | None, str]] = field(default_factory=list)  # (parameter or None, source) as written
 
     def get(self, name: str) -> Hyper | None:
         return next((h for h in self.params if h.name == name), None)
@@ -95,6 +96,12 @@ def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[E
         entry = Entry(path, node.lineno, node.col_offset + 1, api.framework, api.name, api.category,
                       format_version(version), callee)
         positional = {id(a) for a in node.args}
+        names = {id(v): k for k, v in call.explicit.items()}
+        for a in node.args:
+            entry.args.append((names.get(id(a)), ast.get_source_segment(text, a) or ast.unparse(a)))
+        for k in node.keywords:
+            seg = ast.get_source_segment(text, k) or ast.unparse(k)
+            entry.args.append((k.arg, seg))
         for p in api.params:
             if p.name in call.explicit:
                 if p.name in table.not_hyper or not api.fact(p.name).hyper:
@@ -155,7 +162,8 @@ def from_json(text: str) -> list[Entry]:
     out = []
     for c in data["calls"]:
         params = [Hyper(**h) for h in c.pop("params")]
-        out.append(Entry(**c, params=params))
+        args = [(n, t) for n, t in c.pop("args", ())]
+        out.append(Entry(**c, params=params, args=args))
     return out
 
 
