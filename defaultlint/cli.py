@@ -75,7 +75,7 @@ def fail(message: str) -> "click.exceptions.Exit":
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Configuration file to use.")
 @click.option("--stdin-filename", help="The name of the file read from standard input (for messages and config).")
 @click.option("--fix/--no-fix", default=False, help="Write implicit defaults explicitly (safe fixes).")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes whose value depends on version or run-time config.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that depend on version or run-time config.")
 @click.option("--diff", is_flag=True, help="Print the diff the fixes would make; write nothing.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes but report no remaining findings.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, file by file.")
@@ -260,13 +260,10 @@ def _not_fixable_note(results: list[FileResult], fixing: bool) -> str:
         return ""
     findings = [f for r in results for f in r.findings if f.code != "DL001"]
     display = sum(1 for f in findings if f.fix is None or f.fix.applicability == "display-only")
-    unsafe = sum(1 for f in findings if f.fixable and f.fix and f.fix.applicability == "unsafe")
     failed = sum(1 for f in findings if f.fixable and f.fix and f.fix.applicability == "safe")
     parts = []
     if display:
         parts.append(f"{_plural(display, 'finding')} no argument can fix (the note shows the explicit code to write)")
-    if unsafe:
-        parts.append(f"{unsafe} with unsafe fixes not applied")
     if failed:
         parts.append(f"{failed} whose fix could not be applied")
     return f" Left: {'; '.join(parts)}." if parts else ""
