@@ -218,7 +218,11 @@ class Checker:
             value = api.default_at(p.name, version)
             if value is None or value == REQUIRED:
                 continue
-            message, fix = self._describe(api, p.name, value, version, variants, rng, keyword=p.kind != POS_ONLY)
+            when = _holds(api.fact(p.name).resolves_when, api, call)
+            if when is False and not variants:
+                value = p.default  # the sentinel is what holds for this call (e.g. align_corners with mode='nearest')
+            message, fix = self._describe(api, p.name, value, version, variants, rng, keyword=p.kind != POS_ONLY,
+                                          when=when)
             if call.partial and p.kind == POS_OR_KW and fix.applicability == "safe":
                 fix = Fix("unsafe", f"Write `{p.name}={value}` explicitly (unsafe: the functools.partial may "
                                     f"later be called with `{p.name}` as a positional argument)")
@@ -239,7 +243,7 @@ class Checker:
         return out
 
     def _describe(self, api: Api, name: str, value: str, version: Version, variants, rng: VersionRange,
-                  keyword: bool) -> tuple[str, Fix]:
+                  keyword: bool, when: bool | None = True) -> tuple[str, Fix]:
         fact = api.fact(name)
         sig_default = api.param(name).default  # type: ignore[union-attr]
         if variants:
@@ -249,7 +253,13 @@ class Checker:
                        f"{fw} {rng}: {spread}")
             reason = f"the default differs across the targeted {fw} releases ({spread})"
             applicability = "unsafe"
-        elif fact.resolves and sig_default != fact.resolves:
+        elif fact.resolves and sig_default != fact.resolves and when is None:
+            message = (f"{api.name}: `{name}` is implicit ({sig_default}; it becomes {fact.resolves} at run time "
+                       f"only when {fact.resolves_when}, {_fw(api, version)})")
+            message += self._counterpart(api, name) + "."
+            return message, Fix("display-only", f"Which value holds depends on whether {fact.resolves_when}, "
+                                                f"which this call does not fix: no argument is written.")
+        elif fact.resolves and sig_default != fact.resolves and when:
             message = (f"{api.name}: `{name}` is implicit ({sig_default} → {fact.resolves} at run time from "
                        f"{fact.resolved_by or 'the framework'}, {_fw(api, version)})")
             reason = f"the default {sig_default} is resolved at run time by {fact.resolved_by or 'the framework'}"
@@ -359,6 +369,68 @@ class Checker:
                     continue
             out.append(f)
         return out
+
+
+def _holds(condition: str | None, api: Api, call: Call) -> bool | None:
+    """Whether a table condition such as "mode in ('linear', 'bilinear')" holds for this call.
+
+    True when there is no condition; None when it depends on something the call does not spell as a literal.
+    """
+    if not condition:
+        return True
+    try:
+        tree = ast.parse(condition, mode="eval").body
+    except SyntaxError:
+        return None
+    env: dict[str, object] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Name) or node.id in env:
+            continue
+        if node.id in call.explicit:
+            source: ast.expr | str | None = call.explicit[node.id]
+        elif call.partial or call.open_params:
+            return None  # the later call (or the unpacked arguments) may pass it
+        else:
+            p = api.param(node.id)
+            source = p.default if p is not None else None
+        if source is None:
+            return None
+        try:
+            env[node.id] = ast.literal_eval(source)
+        except (ValueError, TypeError, SyntaxError):
+            return None
+    try:
+        return bool(_evaluate(tree, env))
+    except (ValueError, TypeError):
+        return None
+
+
+_COMPARE = {ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b, ast.Eq: lambda a, b: a == b,
+            ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+            ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b, ast.Is: lambda a, b: a is b,
+            ast.IsNot: lambda a, b: a is not b}
+
+
+def _evaluate(node: ast.expr, env: dict[str, object]) -> object:
+    """Evaluate the small language of table conditions: names, literals, comparisons, and/or/not."""
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, (ast.Constant, ast.Tuple, ast.List, ast.Set)):
+        return ast.literal_eval(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _evaluate(node.operand, env)
+    if isinstance(node, ast.BoolOp):
+        values = (_evaluate(v, env) for v in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.Compare):
+        left = _evaluate(node.left, env)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = _evaluate(right_node, env)
+            if type(op) not in _COMPARE or not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    raise ValueError(f"unsupported condition {ast.dump(node)}")
 
 
 def _is_literal(value: str) -> bool:

@@ -402,3 +402,24 @@ def test_fixed_examples_keep_their_syntax():
 
 def test_api_module_exposes_fixed_file_result():
     assert issubclass(api_module.FixedFileResult, api_module.FileResult)
+
+
+def test_a_conditional_sentinel_is_graded_by_the_call():
+    """`resolves_when`: align_corners=None becomes False only for the interpolating modes, else None must stay."""
+    from defaultlint.checker import _holds, bind
+    from defaultlint.table import Api, ParamFacts, parse_signature
+
+    api = Api("torch.nn.Upsample", "torch", "class", "layer",
+              parse_signature("(size=None, scale_factor=None, mode='nearest', align_corners=None)", "t"),
+              {"align_corners": ParamFacts(resolves="False", resolves_when="mode in ('linear', 'bilinear')")},
+              (), (), None, (), (2, 13), "t")
+    when = "mode in ('linear', 'bilinear')"
+
+    def holds(src, partial=False):
+        return _holds(when, api, bind(api, ast.parse(src).body[0].value, partial))
+
+    assert holds("Upsample(scale_factor=2)") is False
+    assert holds("Upsample(scale_factor=2, mode='bilinear')") is True
+    assert holds("Upsample(scale_factor=2, mode=m)") is None
+    assert holds("partial(Upsample, scale_factor=2)", partial=True) is None
+    assert _holds(None, api, bind(api, ast.parse("Upsample()").body[0].value, False)) is True
