@@ -8,6 +8,7 @@ gets one new argument per line at the same indent. The result is expressed as on
 from __future__ import annotations
 
 import ast
+import functools
 import warnings
 from collections import defaultdict
 from typing import Callable, Iterable
@@ -16,11 +17,12 @@ import libcst as cst
 
 from defaultlint.ftypes import Edit, Finding
 
-_cache: dict[tuple[int, int, int, tuple], Edit | None] = {}
+_cache: dict[tuple[str, str, int, tuple], Edit | None] = {}
 
 
 def lazy_edits(text: str, start: int, end: int, params: list[tuple[str, str]]) -> list[Edit]:
-    key = (id(text), start, end, tuple(params))
+    """call_edit, remembered: the checker asks once per finding, often for the same call."""
+    key = (text[start:end], _newline(text), start, tuple(params))
     if key not in _cache:
         if len(_cache) > 4096:
             _cache.clear()
@@ -29,9 +31,9 @@ def lazy_edits(text: str, start: int, end: int, params: list[tuple[str, str]]) -
     return [edit] if edit is not None else []
 
 
-def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]) -> Edit | None:
-    """The edit that appends `name=value` keywords to the call text[start:end], or None if it cannot."""
-    segment = text[start:end]
+@functools.lru_cache(maxsize=1024)
+def _parse_call(segment: str) -> tuple[cst.BaseExpression, cst.Call, bool] | None:
+    """(expression, the call in it, whether it had to be wrapped in parentheses), or None."""
     try:
         node = cst.parse_expression(segment)
         wrapped = False
@@ -46,6 +48,16 @@ def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]
         call = call.expression  # type: ignore[attr-defined]
     if not isinstance(call, cst.Call):
         return None
+    return node, call, wrapped
+
+
+def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]) -> Edit | None:
+    """The edit that appends `name=value` keywords to the call text[start:end], or None if it cannot."""
+    segment = text[start:end]
+    parsed = _parse_call(segment)
+    if parsed is None:
+        return None
+    node, call, wrapped = parsed
     try:
         new_call = add_keywords(call, list(params))
         new = cst.Module([]).code_for_node(node.deep_replace(call, new_call) if call is not node else new_call)
