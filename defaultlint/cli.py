@@ -111,7 +111,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
            fixing: "FixOptions | None" = None) -> int:
     from defaultlint import report
-    from defaultlint.api import Linter, decode
+    from defaultlint.api import FixedFileResult, Linter, decode
     from defaultlint.terminal import progress
 
     fixing = fixing or FixOptions()
@@ -138,13 +138,15 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         name = stdin_filename or "-"
         src = decode(sys.stdin.buffer.read())
         if fix or diff:
-            new, applied, remaining = linter.fix_text(src.text, name, unsafe)
-            r = FileResult(name, remaining, source=src.text, fixes_applied=applied)
+            new, done, remaining = linter.fix_text_detailed(src.text, name, unsafe)
+            r = FixedFileResult(name, remaining, source=src.text, fixes_applied=len(done), applied=done)
             if new != src.text:
                 r.fixed_source = new
             results.append(r)
             if fix and not diff:
                 sys.stdout.write(new)  # ruff's convention: the fixed text goes to stdout
+                if fixing.show_fixes:
+                    _show_fixes(results, sys.stderr)
                 return _fix_exit(results, exit_zero, fixing)
         else:
             results.append(FileResult(name, linter.lint_text(src.text, name), source=src.text))

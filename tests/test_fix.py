@@ -379,8 +379,18 @@ def test_cli_add_noqa(tmp_path):
 
 
 def test_cli_stdin_fix_prints_the_fixed_text():
-    r = run_cli("-", "--fix", "--stdin-filename", "m.py", input=BN)
+    r = run_cli("-", "--fix", "--show-fixes", "--stdin-filename", "m.py", input=BN)
     assert r.stdout == BN_FIXED and r.returncode == 0
+    assert "DL201 torch.nn.BatchNorm2d: momentum=0.1" in r.stderr
+
+
+def test_a_symlinked_file_is_fixed_through_the_link(tmp_path):
+    target = tmp_path / "real.py"
+    target.write_text(BN, encoding="utf-8")
+    link = tmp_path / "link.py"
+    link.symlink_to(target)
+    _linter().lint_file(link, fix=True)
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == BN_FIXED
 
 
 def test_cli_unsafe_fixes_flag(tmp_path):
