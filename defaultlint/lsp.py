@@ -147,30 +147,37 @@ def call_info(table: Table, rules: Rules, text: str, start: int, end: int, call:
         if p.name in call.explicit:
             value = _short(ast.get_source_segment(text, call.explicit[p.name]) or "…")
             info.params.append(ParamInfo(p.name, value, True, _counterpart(table, api, p.name)))
-        elif p.name in call.provided:
-            info.params.append(ParamInfo(p.name, "(may be set by */** arguments)", True))
-        elif table.is_hyper(api, p):
-            value = api.default_at(p.name, version)
-            if value is None or value == REQUIRED:
-                continue
-            note = ""
-            variants = api.values_in(p.name, rng)
-            if variants:
-                note = "changes within the targeted releases: " + ", ".join(f"{v} ({s})" for v, s in variants)
-            fact = api.fact(p.name)
-            if fact.resolves and fact.resolves != p.default:
-                note = f"the signature says {p.default}; {fact.resolved_by or 'the framework'} resolves it at run time"
-            info.params.append(ParamInfo(p.name, value, False, _counterpart(table, api, p.name), note))
+            continue
+        if not table.is_hyper(api, p):
+            continue
+        value = api.default_at(p.name, version)
+        if value is None or value == REQUIRED:
+            continue
+        notes = []
+        variants = api.values_in(p.name, rng)
+        if variants:
+            notes.append("changes within the targeted releases: " + ", ".join(f"{v} ({s})" for v, s in variants))
+        fact = api.fact(p.name)
+        if fact.resolves and fact.resolves != p.default:
+            notes.append(f"the signature says {p.default}; {fact.resolved_by or 'the framework'} resolves it")
+        info.params.append(ParamInfo(p.name, value, False, _counterpart(table, api, p.name), "; ".join(notes)))
     for imp in api.implicit:
-        info.params.append(ParamInfo(imp.name.replace("_", " "), imp.value, False, _counterpart(table, api, imp.name)))
+        info.params.append(ParamInfo(_fact_name(imp.name), imp.value, False, _counterpart(table, api, imp.name)))
     return info
+
+
+def _fact_name(name: str) -> str:
+    """An implicit fact's name for people: weight_init -> weight initialisation."""
+    return name.replace("_init", " initialisation").replace("_", " ")
 
 
 def _counterpart(table: Table, api, name: str) -> str:
     cp = table.counterpart_value(api, name)
     if cp is None:
         return ""
-    _, oname, ovalue = cp
+    other, oname, ovalue = cp
+    if any(i.name == oname for i in other.implicit):
+        return f"{_fact_name(oname)}: {ovalue}"
     text = f"{oname}={ovalue}"
     converted = convert(api, name, ovalue)
     if converted is not None:
@@ -198,7 +205,7 @@ def hover_markdown(info: CallInfo) -> str:
         if p.note:
             notes.append(f"- `{p.name}`: {p.note}")
     if info.open_params:
-        notes.append("- `*`/`**` arguments may set parameters that cannot be seen here.")
+        notes.append("- the `*`/`**` arguments may set parameters that cannot be seen here.")
     return "\n".join(rows + ([""] + notes if notes else []))
 
 
@@ -251,7 +258,8 @@ class DefaultlintServer(LanguageServer):
     async def _lint_later(self, uri: str, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
-        self.pending.pop(uri, None)
+        if self.pending.get(uri) is asyncio.current_task():
+            del self.pending[uri]
         self.publish(uri)
 
     def publish(self, uri: str) -> None:
@@ -287,7 +295,7 @@ class DefaultlintServer(LanguageServer):
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         doc = self.workspace.text_documents.get(uri)
-        if doc is None:
+        if doc is None or not _is_python(uri, doc.language_id):
             return []
         only = params.context.only
         actions: list[types.CodeAction] = []
@@ -354,7 +362,7 @@ class DefaultlintServer(LanguageServer):
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         uri = params.text_document.uri
         doc = self.workspace.text_documents.get(uri)
-        if doc is None:
+        if doc is None or not _is_python(uri, doc.language_id):
             return None
         text = doc.source
         positions = Positions(text, self.encoding())

@@ -286,6 +286,27 @@ async def test_fix_all_is_one_whole_document_edit(client: LanguageClient, tmp_pa
 
 
 @lsp
+async def test_quick_fix_for_a_client_that_drops_diagnostic_data(client: LanguageClient, tmp_path):
+    uri, diags = await open_doc(client, tmp_path / "model.py", TORCH)
+    bare = by_code(diags, "DL201")
+    bare.data = None  # not every client sends `data` back: the server finds the diagnostic it published
+    fix = next(a for a in await actions(client, uri, [bare]) if "momentum" in a.title)
+    assert apply_edits(TORCH, fix.edit.changes[uri]).endswith("nn.BatchNorm2d(32, momentum=0.1)\n")
+
+
+@lsp
+async def test_other_languages_are_left_alone(client: LanguageClient, tmp_path):
+    uri = (tmp_path / "notes.md").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=TORCH)))
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri=uri), types.Position(1, 10)))
+    assert hover is None
+    await open_doc(client, tmp_path / "model.py", TORCH)  # runs after the markdown document's would have
+    assert not [p for k, p in client.received if k == "diagnostics" and p.uri == uri]
+
+
+@lsp
 async def test_stale_diagnostics_get_no_quick_fix(client: LanguageClient, tmp_path):
     uri, diags = await open_doc(client, tmp_path / "model.py", TORCH)
     await change_doc(client, uri, 2, "\n" + TORCH)
@@ -308,6 +329,18 @@ async def test_hover_lists_explicit_and_implicit_values_with_the_counterpart(cli
     assert "`0.1`" in rows["`momentum`"] and "*implicit*" in rows["`momentum`"]
     assert "momentum=0.99" in rows["`momentum`"] and "momentum=0.01" in rows["`momentum`"]
     assert hover.range == types.Range(types.Position(1, 5), types.Position(1, 33))
+
+
+@lsp
+async def test_hover_on_keras_names_resolved_defaults_and_the_torch_initialisation(client: LanguageClient, tmp_path):
+    uri, _ = await open_doc(client, tmp_path / "model.py", KERAS)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri=uri), types.Position(1, 8)))
+    md = hover.contents.value
+    rows = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| `")}
+    assert "`'glorot_uniform'`" in rows["`kernel_initializer`"] and "kaiming_uniform_" in rows["`kernel_initializer`"]
+    assert "`'channels_last'`" in rows["`data_format`"]
+    assert "keras.config.image_data_format() resolves it" in md
 
 
 @lsp
