@@ -28,6 +28,7 @@ EXACT, APPROXIMATE = "exact", "approximate"
 INITIALIZERS: dict[str, dict[str, str]] = {
     "glorot_uniform": {"keras": "'glorot_uniform'", "torch": "torch.nn.init.xavier_uniform_({w})"},
     "he_uniform": {"keras": "'he_uniform'", "torch": "torch.nn.init.kaiming_uniform_({w}, nonlinearity='relu')"},
+    "orthogonal": {"keras": "'orthogonal'", "torch": "torch.nn.init.orthogonal_({w})", "grade": "approximate"},
     "zeros": {"keras": "'zeros'", "torch": "torch.nn.init.zeros_({w})"},
     "ones": {"keras": "'ones'", "torch": "torch.nn.init.ones_({w})"},
     "torch_weight": {
@@ -39,6 +40,9 @@ INITIALIZERS: dict[str, dict[str, str]] = {
         "torch": "uniform_(-1/math.sqrt(fan_in), 1/math.sqrt(fan_in))",
     },
 }
+# An implicit fact of one framework that the other writes as a parameter value: fact -> (parameter, value).
+# torch LSTM draws the forget-gate bias like every other bias: Keras unit_forget_bias=False.
+FACT_AS_PARAM: dict[str, tuple[str, str]] = {"forget_bias_init": ("unit_forget_bias", "False")}
 INIT_PARAMS = frozenset({"kernel_initializer", "bias_initializer", "weight_init", "bias_init",
                          "recurrent_initializer", "recurrent_init"})
 
@@ -363,15 +367,24 @@ def _compare_values(table, a_api: Api, b_api: Api, ea: Entry, eb: Entry, a_param
     note = a_api.fact(a_param).note if a_api.param(a_param) else None
     note = note or (b_api.fact(b_param).note if b_api.param(b_param) else None) or ""
     if a_param in INIT_PARAMS or b_param in INIT_PARAMS:
-        return _compare_init(ea, eb, a_param, a_value, b_param, b_value, kind, note)
+        return _compare_init(ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
     if a_param == b_param == "padding" and ea.framework != eb.framework:
         return _compare_padding(ea, eb, a_value, b_value, kind)
     across = ea.framework != eb.framework
+    if a_param in FACT_AS_PARAM and FACT_AS_PARAM[a_param][0] == b_param:
+        a_value = FACT_AS_PARAM[a_param][1]
+    if b_param in FACT_AS_PARAM and FACT_AS_PARAM[b_param][0] == a_param:
+        if same(a_value, FACT_AS_PARAM[b_param][1]) is not False:
+            return None
+        b_value = f"{b_value} (≙ {a_param}={FACT_AS_PARAM[b_param][1]})"
+        differs = True
+    else:
+        differs = False
     want = a_value
     if across:
         want = (translate(a_value, (b_param, a_param), ea.framework, eb.framework)
                 or convert(b_api, b_param, a_value) or a_value)
-    if same(want, b_value, b_param) is not False:
+    if not differs and same(want, b_value, b_param) is not False:
         return None
     if b_api.param(b_param) is None:  # B holds it as a fact no argument sets (torch losses take logits)
         rule = CONVENTIONS.get((a_param, str(_literal(a_value))), {}).get(eb.framework)
@@ -396,31 +409,48 @@ def _compare_values(table, a_api: Api, b_api: Api, ea: Entry, eb: Entry, a_param
                       _join(note, reason))
 
 
-def _compare_init(ea: Entry, eb: Entry, a_param: str, a_value: str, b_param: str, b_value: str, kind: str,
-                  note: str) -> Divergence | None:
+def _compare_init(ea: Entry, eb: Entry, b_api: Api, a_param: str, a_value: str, b_param: str, b_value: str,
+                  kind: str, note: str) -> Divergence | None:
     a_init, b_init = _init_name(a_value, ea.framework), _init_name(b_value, eb.framework)
     if a_init is not None and a_init == b_init:
         return None
     if a_init is None and b_init is None and same(a_value, b_value) is not False:
         return None
     spelled = INITIALIZERS.get(a_init or "", {}).get(eb.framework)
-    tensor = "bias" if "bias" in b_param else "weight"
+    tensors = [_tensor(b_api, b_param)]
+    if a_init == "zeros" and "bias_ih" in tensors[0]:  # torch RNNs add two biases: both must be zero
+        tensors.append(tensors[0].replace("bias_ih", "bias_hh"))
+    tensor = tensors[0]
     if spelled is None:
         fix = f"write {a_value} in {FRAMEWORK_NAMES.get(eb.framework, eb.framework)} (no known equivalent)"
         grade = APPROXIMATE
     elif eb.framework == "torch":
-        fix = spelled.format(w=f"layer.{tensor}")
-        if not fix.startswith("torch."):
-            fix = "torch.nn.init." + fix.replace("(", f"(layer.{tensor}, ", 1)
-        grade = EXACT
+        calls = []
+        for t in tensors:
+            one = spelled.format(w=f"layer.{t}")
+            calls.append(one if one.startswith("torch.") else "torch.nn.init." + one.replace("(", f"(layer.{t}, ", 1))
+        fix = "; ".join(calls)
+        grade = INITIALIZERS[a_init].get("grade", EXACT)  # type: ignore[index]
     else:
         fix = f"{b_param}={spelled}"
-        grade = EXACT
-    extra = "" if a_init in ("zeros", "ones") else "same distribution, not the same draws (the random generators differ)"
+        grade = INITIALIZERS[a_init].get("grade", EXACT)  # type: ignore[index]
+    extra = "same distribution, not the same draws (the random generators differ)"
+    if a_init in ("zeros", "ones"):
+        extra = ""
+    if a_init == "orthogonal":
+        extra = ("Keras makes the (units, 4 * units) recurrent kernel orthogonal as one matrix, torch's weight_hh is "
+                 "its transpose: orthogonal_ gives the same kind of matrix, not a verified identical distribution")
     if "fan_in" in fix:
         extra += "; fan_in is the layer's input size times the kernel's spatial size"
     return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value,
                       spelled.format(w=tensor) if spelled else a_value, fix, grade, _join(note, extra))
+
+
+def _tensor(api: Api, param: str) -> str:
+    """The attribute of a torch module an initialisation fact is about (`weight`, `weight_hh_l0`, ...)."""
+    imp = next((i for i in api.implicit if i.name == param), None)
+    m = re.search(r"\{obj\}\.(\w+)", imp.explicit or "") if imp else None
+    return m.group(1) if m else ("bias" if "bias" in param else "weight")
 
 
 def _pads(e: Entry, value: str) -> tuple | str | None:
@@ -574,7 +604,8 @@ def print_rich(console, c: Comparison) -> None:
         console.print(f"\n[bold]{escape(_where(p.a))} ↔ {escape(_where(p.b))}[/bold]  {escape(p.kind)}")
         for d in p.divergences:
             colour = "green" if d.grade == EXACT else "yellow"
-            console.print(f"  {escape(_line(d))}\n    → [cyan]{escape(d.fix)}[/cyan] [{colour}]({d.grade})[/{colour}]")
+            console.print(f"  {escape(_line(d))}\n"
+                          f"    → [cyan]{escape(d.fix)}[/cyan] [{colour}]({d.grade})[/{colour}]")
             if d.note:
                 console.print(f"      [dim]{escape(d.note)}[/dim]")
         if p.fix:

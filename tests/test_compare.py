@@ -180,3 +180,21 @@ def test_loss_on_logits_is_a_convention_not_an_argument():
     back = run("import torch\nloss = torch.nn.CrossEntropyLoss()\n",
                "import keras\nloss = keras.losses.SparseCategoricalCrossentropy()\n")
     assert [x.fix for x in back.divergences if x.b_param == "from_logits"] == ["from_logits=True"]
+
+
+def test_lstm_initialisers_and_forget_gate_bias():
+    table = load_table()
+    if "torch.nn.LSTM" not in table.apis or "keras.layers.LSTM" not in table.apis:
+        pytest.skip("the LSTM rows are not in the table yet")
+    c = run("import keras\nlstm = keras.layers.LSTM(64)\n", "import torch\nlstm = torch.nn.LSTM(32, 64)\n")
+    d = {x.a_param: x for x in c.divergences}
+    assert d["kernel_initializer"].fix == "torch.nn.init.xavier_uniform_(layer.weight_ih_l0)"
+    assert d["bias_initializer"].fix == ("torch.nn.init.zeros_(layer.bias_ih_l0); "
+                                         "torch.nn.init.zeros_(layer.bias_hh_l0)")
+    assert d["recurrent_initializer"].grade == APPROXIMATE
+    assert "fill_(1.0)" in d["unit_forget_bias"].fix and d["unit_forget_bias"].grade == EXACT
+    back = run("import torch\nlstm = torch.nn.LSTM(32, 64)\n", "import keras\nlstm = keras.layers.LSTM(64)\n")
+    assert [x.fix for x in back.divergences if x.b_param == "unit_forget_bias"] == ["unit_forget_bias=False"]
+    same_setting = run("import keras\nlstm = keras.layers.LSTM(64, unit_forget_bias=False)\n",
+                       "import torch\nlstm = torch.nn.LSTM(32, 64)\n")
+    assert not [x for x in same_setting.divergences if x.a_param == "unit_forget_bias"]

@@ -5,7 +5,6 @@ the stated deviation where it says approximate."""
 import math
 import os
 
-import numpy as np
 import pytest
 from conftest import require_framework
 
@@ -15,6 +14,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 pytestmark = pytest.mark.frameworks
+np = require_framework("numpy")  # comes with the frameworks (the verify extra)
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,8 @@ def test_initialisers_have_the_same_bounds(fw):
     fresh = torch.nn.Linear(fan_in, fan_out)
     assert torch_bound * 0.98 < bound(fresh.weight.detach()) <= torch_bound
     assert torch_bound * 0.9 < bound(fresh.bias.detach()) <= torch_bound
-    spelled = {k: INITIALIZERS[k]["keras"].replace("sqrt(fan_in)", f"sqrt({fan_in})") for k in ("torch_weight", "torch_bias")}
+    spelled = {k: INITIALIZERS[k]["keras"].replace("sqrt(fan_in)", f"sqrt({fan_in})")
+               for k in ("torch_weight", "torch_bias")}
     names = {"keras": keras, "math": math}
     ported = keras.layers.Dense(fan_out, kernel_initializer=eval(spelled["torch_weight"], names),
                                 bias_initializer=eval(spelled["torch_bias"], names))
