@@ -422,6 +422,47 @@ def test_cosine_decay_alpha_is_a_fraction_of_the_initial_rate():
     assert float(keras.optimizers.schedules.CosineDecay(2.0, 10)(10)) == pytest.approx(0.0, abs=1e-7)
 
 
+@covers("keras.optimizers.schedules.ExponentialDecay")
+def test_exponential_decay_is_continuous_by_default():
+    schedule = keras.optimizers.schedules.ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5)
+    assert float(schedule(5)) == pytest.approx(0.5 ** 0.5, rel=1e-5)
+
+
+@covers("keras.utils.timeseries_dataset_from_array")
+def test_timeseries_dataset_batches_128_in_order():
+    data = np.arange(300, dtype="float32")
+    ds = keras.utils.timeseries_dataset_from_array(data, None, sequence_length=1)
+    batches = [b.numpy() for b in ds]
+    assert [len(b) for b in batches] == [128, 128, 44]
+    assert np.array_equal(np.concatenate(batches).ravel(), data)  # shuffle=False keeps the order
+
+
+@covers("keras.utils.text_dataset_from_directory")
+def test_text_dataset_from_directory_batches_32(tmp_path: Path):
+    for cls in ("a", "b"):
+        (tmp_path / cls).mkdir()
+        for i in range(20):
+            (tmp_path / cls / f"{i}.txt").write_text(f"{cls} {i}")
+    ds = keras.utils.text_dataset_from_directory(str(tmp_path), verbose=False)
+    assert sorted(int(t.shape[0]) for t, _ in ds) == [8, 32]
+
+
+@covers("keras.layers.GlobalMaxPooling1D", "keras.layers.GlobalMaxPooling2D", "keras.layers.GlobalMaxPooling3D")
+def test_global_max_pooling_drops_the_pooled_axes():
+    assert tuple(keras.layers.GlobalMaxPooling1D()(np.ones((2, 5, 3), "float32")).shape) == (2, 3)
+    assert tuple(keras.layers.GlobalMaxPooling2D()(np.ones((2, 4, 4, 3), "float32")).shape) == (2, 3)
+    assert tuple(keras.layers.GlobalMaxPooling3D()(np.ones((2, 2, 2, 2, 3), "float32")).shape) == (2, 3)
+
+
+@covers("keras.layers.RandomTranslation")
+def test_random_translation_fills_by_reflection():
+    img = np.zeros((1, 1, 6, 1), "float32")
+    img[0, 0, :, 0] = [1, 2, 3, 4, 5, 6]
+    shifted = keras.layers.RandomTranslation(0.0, (0.5, 0.5), interpolation="nearest")(img, training=True)
+    values = np.asarray(shifted).ravel()
+    assert values.min() > 0  # nothing filled with zeros
+
+
 def _plateau_learning_rate(val_losses) -> float:
     """Learning rate after epochs ending with these val_loss values, from learning_rate=1."""
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
