@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from defaultlint.checker import Checker
+from defaultlint.checker import Checker, parse
 from defaultlint.fixer import apply_fixes
 from defaultlint.ftypes import FileResult, Finding, Position
 
@@ -51,8 +51,10 @@ class Cell:
 class Notebook:
     """A parsed notebook and its code cells joined into one maskable Python text."""
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, broken: frozenset[int] = frozenset()):
+        """`broken`: numbers of code cells that do not parse; they are masked whole, so the others are checked."""
         self.raw = raw
+        self.broken = broken
         try:
             self.data = json.loads(raw)
         except json.JSONDecodeError as e:
@@ -63,11 +65,12 @@ class Notebook:
         self.cells: list[Cell] = []
         parts: list[str] = []
         row = 1
+        python = language(self.data) in ("", "python", "python3", "ipython", "ipython3")
         for i, cell in enumerate(cells):
-            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            if not python or not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             text = _joined(cell.get("source", ""))
-            masked, magics = mask(text)
+            masked, magics = mask(text, whole=len(self.cells) + 1 in broken)
             if not masked.endswith("\n"):
                 masked += "\n"
             n = masked.count("\n")
@@ -133,23 +136,37 @@ class Notebook:
         return dump_like(self.data, self.raw) if changed else self.raw
 
 
+def language(data: dict) -> str:
+    """The notebook's kernel language in lower case ("" when it does not say): only Python is checked."""
+    meta = data.get("metadata")
+    if not isinstance(meta, dict):
+        return ""
+    for key, field in (("language_info", "name"), ("kernelspec", "language")):
+        value = meta.get(key, {}).get(field) if isinstance(meta.get(key), dict) else None
+        if isinstance(value, str) and value:
+            return value.lower()
+    return ""
+
+
 def _joined(source) -> str:
     if isinstance(source, list):
         return "".join(str(s) for s in source)
     return str(source or "")
 
 
-def mask(text: str) -> tuple[str, set[int]]:
+def mask(text: str, whole: bool = False) -> tuple[str, set[int]]:
     """The cell with its IPython-only lines replaced by numbered `pass` lines (comments after a line
     continuation or in a `%%` cell), and which 0-based lines those were. Rows and indentation are kept."""
     lines = text.split("\n")
-    whole = bool(lines) and lines[0].lstrip().startswith("%%")
+    whole = whole or (bool(lines) and lines[0].lstrip().startswith("%%"))
     masked: set[int] = set()
     out = []
     continued = False
     for i, line in enumerate(lines):
         m = None if (whole or continued) else _MAGIC.match(line)
-        if whole or continued or (m and not line.lstrip().startswith("#")):
+        if whole and not line.strip():
+            out.append(line)  # a blank line needs no mask
+        elif whole or continued or (m and not line.lstrip().startswith("#")):
             out.append(f"{m.group('indent')}pass  {_MASK}{i}" if m else f"{_MASK}{i}")
             masked.add(i)
             continued = not whole and line.rstrip().endswith("\\")
@@ -194,14 +211,36 @@ def load(path_or_text: str | Path) -> tuple[str, str]:
     return "-", path_or_text
 
 
+def prepare(raw: str, path: str) -> tuple[Notebook, list[Finding]]:
+    """The notebook with every code cell that does not parse masked whole, and a DL001 finding for each.
+
+    A cell with a syntax error then hides only itself: the other cells are still checked, with the imports
+    of the cells before them. Raises NotebookError when `raw` is not a notebook.
+    """
+    nb = Notebook(raw)
+    errors: list[Finding] = []
+    for _ in range(len(nb.cells)):
+        _, error = parse(nb.text, path)
+        cell = nb.cell_at(error.location.row) if error is not None else None
+        if cell is None or cell.number in nb.broken:
+            break
+        errors.append(nb.map_finding(error))
+        nb = Notebook(raw, nb.broken | {cell.number})
+    return nb, errors
+
+
 def lint_text(linter, raw: str, path: str, rules=None) -> list[Finding]:
     """The findings of the notebook text `raw`, each naming its code cell and its row and column there."""
     try:
-        nb = Notebook(raw)
+        nb, errors = prepare(raw, path)
     except NotebookError as e:
         pos = Position(1, 1)
         return [Finding("DL001", str(e), path, 0, 0, pos, pos)]
-    return [nb.map_finding(f) for f in _check(linter, nb.text, path, rules)]
+    rules = rules or linter.rules_for(Path(path))
+    findings = [nb.map_finding(f) for f in _check(linter, nb.text, path, rules)]
+    if "DL001" in rules.enabled:
+        findings = errors + findings
+    return sorted(findings, key=lambda f: (f.cell or 0, f.location.row, f.location.column, f.code))
 
 
 def _check(linter, text: str, path: str, rules=None) -> list[Finding]:
@@ -228,12 +267,12 @@ def fix_text_detailed(linter, raw: str, path: str, unsafe: bool = False
                       ) -> tuple[str, list[Finding], list[Finding]]:
     """(new notebook text, applied findings, remaining findings): only the changed cells' `source` changes."""
     try:
-        nb = Notebook(raw)
+        nb, _ = prepare(raw, path)
     except NotebookError:
         return raw, [], lint_text(linter, raw, path)
-    new, applied, remaining = _fix_python(linter, nb.text, path, unsafe)
+    new, applied, _ = _fix_python(linter, nb.text, path, unsafe)
     if new == nb.text:
-        return raw, [], [nb.map_finding(f) for f in remaining]
+        return raw, [], lint_text(linter, raw, path)
     out = nb.with_text(new)
     return out, [nb.map_finding(f) for f in applied], lint_text(linter, out, path)
 

@@ -60,15 +60,32 @@ def test_mask_keeps_rows_and_indentation():
     assert out[3].startswith("    pass")
     compile(masked, "cell", "exec")
     whole, lines = notebook.mask("%%bash\necho hi\n")
-    assert lines == {0, 1, 2}
+    assert lines == {0, 1}
     compile(whole, "cell", "exec")
 
 
-def test_a_syntax_error_names_its_cell(linter):
+def test_a_syntax_error_hides_only_its_cell(linter, tmp_path):
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    _code_cells(nb)[1]["source"] = ["import torch\n", "y = 1\n", "def f(:\n"]
-    [f] = notebook.lint_text(linter, json.dumps(nb), "broken.ipynb")
-    assert (f.code, f.cell, f.location.row) == ("DL001", 2, 3)
+    _code_cells(nb)[1]["source"] = ["y = 1\n", "def f(:\n", "    nn.BatchNorm1d(8)\n"]
+    raw = json.dumps(nb, indent=1)
+    findings = notebook.lint_text(linter, raw, "broken.ipynb")
+    errors = [f for f in findings if f.code == "DL001"]
+    assert [(f.cell, f.location.row) for f in errors] == [(2, 2)]
+    assert errors[0].message.startswith("SyntaxError")
+    # the cells after it are still checked, with the imports of the cells before it
+    assert {f.api for f in findings if f.cell == 4} == {"torch.optim.Adam"}
+    assert not [f for f in findings if f.cell == 2 and f.code != "DL001"]
+    new, applied, _ = notebook.fix_text(linter, raw, "broken.ipynb")
+    assert applied > 0
+    cells = _code_cells(json.loads(new))
+    assert cells[1]["source"] == ["y = 1\n", "def f(:\n", "    nn.BatchNorm1d(8)\n"]  # untouched
+    assert "eps=1e-08" in "".join(cells[3]["source"])
+
+
+def test_other_kernel_languages_are_not_checked(linter):
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    nb["metadata"]["language_info"] = {"name": "R"}
+    assert notebook.lint_text(linter, json.dumps(nb), "r.ipynb") == []
 
 
 def test_not_a_notebook_is_one_clear_finding(linter, tmp_path):
@@ -162,3 +179,39 @@ def test_full_output_shows_the_cell_line(tmp_path):
 
 def test_notebook_names_stay_notebooks():
     assert notebook.is_notebook(Path("a/b.ipynb")) and not notebook.is_notebook("a.py")
+
+
+LINES = ["import torch", "%matplotlib inline", "!pip install x \\", "  --quiet", "x = !ls", "obj?", "",
+         "for i in range(3):", "    !echo {i}", "    y = torch.nn.BatchNorm2d(i)", "%%time", "# !comment", "z = (",
+         "  1)", "s = '''%not", "!still a string'''", "é = 1"]
+
+
+def test_unchanged_cells_write_back_byte_for_byte():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cell = st.lists(st.sampled_from(LINES), max_size=6).map(lambda ls: "\n".join(ls))
+    cells = st.lists(st.tuples(st.sampled_from(["code", "markdown"]), cell, st.booleans()), max_size=5)
+
+    @settings(max_examples=200, deadline=None)
+    @given(cells, st.sampled_from([None, 1, 2, "\t"]), st.booleans())
+    def check(spec, indent, newline):
+        data = {"cells": [{"cell_type": t, "metadata": {}, "source": src.splitlines(keepends=True) if as_list else src}
+                          for t, src, as_list in spec], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        raw = json.dumps(data, indent=indent, ensure_ascii=False) + ("\n" if newline else "")
+        nb = notebook.Notebook(raw)
+        assert nb.with_text(nb.text) == raw
+        for c in nb.cells:
+            masked, _ = notebook.mask(c.text)
+            assert masked.count("\n") == c.text.count("\n")
+        # a changed cell is written back in the file's own layout
+        if nb.cells:
+            first = nb.cells[0]
+            chunks = nb.text.split("# defaultlint-cell-boundary\n")
+            chunks[0] = "changed = 1\n" + chunks[0]
+            out = nb.with_text("# defaultlint-cell-boundary\n".join(chunks))
+            assert "".join(json.loads(out)["cells"][first.index]["source"]).startswith("changed = 1\n")
+            assert out == notebook.dump_like(json.loads(out), raw)
+            assert out.endswith("\n") == newline
+
+    check()
