@@ -54,9 +54,3 @@ def progress(total: int, enabled: bool = True, color: str = "auto", stream=None)
 
         bar.refresh()
         yield advance
-
-
-def chunks(items: list, total_chunks: int = 20) -> list[list]:
-    """`items` cut into about `total_chunks` consecutive pieces (for a bar that moves while work is batched)."""
-    size = max(1, -(-len(items) // total_chunks))
-    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -7,7 +7,7 @@ import sys
 
 from conftest import ROOT, run_cli
 
-from defaultlint.terminal import PROGRESS_MIN_FILES, chunks
+from defaultlint.terminal import PROGRESS_MIN_FILES
 
 MODEL = "import torch\n\nbn = torch.nn.BatchNorm2d(8)\n"
 DATA_FORMAT = ("import keras\n\n"
@@ -144,13 +144,6 @@ def test_verbose_shows_the_traceback_of_an_internal_error(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1
     v = run_cli("a.py", "-o", tmp_path / "no" / "such" / "out.txt", "--verbose", cwd=tmp_path)
     assert v.returncode != 0 and "Traceback" in v.stderr
-
-
-def test_chunks_cover_every_item_in_order():
-    items = list(range(103))
-    parts = chunks(items)
-    assert [x for p in parts for x in p] == items and len(parts) <= 20
-    assert chunks([]) == [] and chunks([1]) == [[1]]
 
 
 def test_help_lists_the_formats():
