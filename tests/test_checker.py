@@ -94,8 +94,8 @@ def test_runtime_resolved_default_has_an_unsafe_fix():
 def test_class_passed_as_value_is_reported_under_its_own_code():
     src = BN + "def block(norm_layer=nn.BatchNorm2d, act=nn.GELU):\n    pass\nmake(norm=nn.BatchNorm2d)\nd = {'bn': nn.BatchNorm2d}\n"
     found = [f for f in lint(src) if f.code == "DL901"]
-    assert [(f.location.row, f.api) for f in found] == [(2, "torch.nn.BatchNorm2d"), (4, "torch.nn.BatchNorm2d"),
-                                                        (5, "torch.nn.BatchNorm2d")]
+    assert [(f.location.row, f.api) for f in found] == [(2, "torch.nn.BatchNorm2d"), (2, "torch.nn.GELU"),
+                                                        (4, "torch.nn.BatchNorm2d"), (5, "torch.nn.BatchNorm2d")]
     assert "momentum=0.1" in found[0].message
     assert found[0].fix.applicability == "display-only"
 
