@@ -236,8 +236,12 @@ def _mp_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool) -> list:
-    """fn over jobs_in, in order: in a process pool when worth it, else here. A failing pool falls back to serial."""
+def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool, progress=None) -> list:
+    """fn over jobs_in, in order: in a process pool when worth it, else here. A failing pool falls back to serial.
+
+    `progress(n)` is called as results come in.
+    """
+    tick = progress or (lambda n: None)
     if parallel and jobs > 1 and len(jobs_in) > 1:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
@@ -246,32 +250,41 @@ def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool) -> list:
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
                                      initargs=(linter.settings, str(linter.table.root))) as pool:
-                return list(pool.map(fn, jobs_in, chunksize=chunk))
+                out = []
+                for r in pool.map(fn, jobs_in, chunksize=chunk):
+                    out.append(r)
+                    tick(1)
+                return out
         except (OSError, BrokenProcessPool, ImportError):
             pass
     global _worker
     saved, _worker = _worker, linter
     try:
-        return [fn(j) for j in jobs_in]
+        out = []
+        for j in jobs_in:
+            out.append(fn(j))
+            tick(1)
+        return out
     finally:
         _worker = saved
 
 
 def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: bool = False, write: bool = True,
-               cache=None, jobs: int | None = None) -> list[FileResult]:
+               cache=None, jobs: int | None = None, progress=None) -> list[FileResult]:
     """Lint (or fix) `files`, in their order; results come from `cache` (a `cache.Cache`) when still valid.
 
     Fixing is not cached. Uncached files are checked by `jobs` worker processes when there is enough
-    source to repay starting them, else in this process.
+    source to repay starting them, else in this process. `progress(n)`, when given, is called with the
+    number of files just finished (call this once for all files: each call starts its own workers).
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if fix:
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
-        return _run(linter, _file_job, [(f, True, unsafe, write) for f in files], jobs, many)
+        return _run(linter, _file_job, [(f, True, unsafe, write) for f in files], jobs, many, progress)
 
     if cache is None:
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
-        return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many)
+        return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many, progress)
 
     from defaultlint.cache import content_hash, rules_fingerprint
 
@@ -291,11 +304,13 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
         hit = cache.get(path, digest, rules_key)
         if hit is not None:
             results[i] = FileResult(str(path), hit, source=text)
+            if progress:
+                progress(1)
         else:
             todo.append((i, digest, rules_key, text))
     pending = sum(len(t[3]) for t in todo)
     done = _run(linter, _file_job, [(files[i], False, False, False) for i, *_ in todo], jobs,
-                pending >= PARALLEL_MIN_BYTES)
+                pending >= PARALLEL_MIN_BYTES, progress)
     for (i, digest, rules_key, text), result in zip(todo, done):
         results[i] = result
         # store only what was checked from the very bytes hashed (not a file changed in between)

@@ -86,13 +86,16 @@ def fail(message: str) -> "click.exceptions.Exit":
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--no-respect-gitignore", is_flag=True, help="Check files that .gitignore excludes.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of findings.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the cache lives (default: .defaultlint_cache).")
 def check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
           stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, verbose, no_respect_gitignore,
-          fix_only, show_fixes, exit_non_zero_on_fix, add_noqa):
+          no_cache, cache_dir, fix_only, show_fixes, exit_non_zero_on_fix, add_noqa):
     """Check PATHS (files or folders; - for standard input) for implicit framework defaults."""
     try:
         code = _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
                       stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
+                      None if no_cache else (cache_dir or True),
                       fixing=FixOptions(fix_only, show_fixes, exit_non_zero_on_fix, add_noqa))
     except ConfigError as e:
         raise fail(str(e)) from None
@@ -109,9 +112,9 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
 
 def _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
-           fixing: "FixOptions | None" = None) -> int:
+           cache_dir=None, fixing: "FixOptions | None" = None) -> int:
     from defaultlint import report
-    from defaultlint.api import FixedFileResult, Linter, decode
+    from defaultlint.api import FixedFileResult, Linter, decode, lint_files
     from defaultlint.terminal import progress
 
     fixing = fixing or FixOptions()
@@ -154,10 +157,10 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
                                   settings.respect_gitignore)
         notices.extend(f"{s.path}: {s.reason}" for s in skipped)
+        cache = _open_cache(cache_dir, settings, linter) if files and not (fix or diff) else None
         with progress(len(files), enabled=not quiet, color=color) as advance:
-            for f in files:
-                results.append(linter.lint_file(f, fix=fix or diff, unsafe=unsafe, write=fix and not diff))
-                advance(1)
+            results.extend(lint_files(linter, files, fix=fix or diff, unsafe=unsafe, write=fix and not diff,
+                                      cache=cache, progress=advance))
 
     out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
     try:
@@ -191,6 +194,16 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     if any(r.error for r in results) and not exit_zero:
         return EXIT_FINDINGS
     return _fix_exit(results, exit_zero, fixing) if fix else _exit(results, exit_zero)
+
+
+def _open_cache(cache_dir, settings: Settings, linter):
+    """The cache for this run, or None when disabled (`--no-cache`, cache_dir None)."""
+    from defaultlint.cache import Cache, default_dir
+
+    if cache_dir is None:
+        return None
+    directory = Path(cache_dir) if cache_dir is not True else default_dir(settings.root, settings.cache_dir)
+    return Cache(directory, linter.table, linter.rules)
 
 
 def _exit(results: list[FileResult], exit_zero: bool) -> int:
