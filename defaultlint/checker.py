@@ -338,7 +338,7 @@ class Checker:
             extra = ", ".join(f"{i.name} {i.value}" for i in api.implicit)
             message = (f"{api.name} is passed as a value and constructed later with implicit defaults "
                        f"({_fw(api, version)}): " + "; ".join(x for x in (shown, extra) if x) + ".")
-            spelled = ast.get_source_segment(lines.text, expr) or api.name
+            spelled = lines.text[start:end] or api.name  # not get_source_segment: it splits the file
             keywords = ", ".join(f"{n}={v}" for n, v in implicit)
             fix = Fix("display-only", f"Pass functools.partial({spelled}, {keywords}) to write them down.")
             f = Finding("DL901", message, path, start, end, lines.position(start), lines.position(end), api.name,
