@@ -21,7 +21,6 @@ from defaultlint.versions import format_version
 FORMAT_VERSION = 1
 EXPLICIT, IMPLICIT, UNKNOWN = "explicit", "implicit", "unknown"
 _TORCH_INIT = "torch.nn.init."
-_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
 @dataclass
@@ -50,39 +49,12 @@ class Entry:
         return next((h for h in self.params if h.name == name), None)
 
 
-def _missed_keyword_calls(resolver: Resolver) -> None:
-    """Add calls nested in keyword arguments (`compile(optimizer=Adam())`) that the resolver's walk skips.
-
-    Idempotent: a call already recorded is not added twice. Lambdas and comprehensions are not entered
-    (their scope differs from the enclosing call's).
-    """
-    seen = {id(n) for n, _ in resolver.calls}
-    queue = list(resolver.calls)
-    while queue:
-        node, scope = queue.pop()
-        stack: list[ast.AST] = [k.value for k in node.keywords]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, _SCOPES):
-                continue
-            if isinstance(n, ast.Call) and id(n) not in seen:
-                f = n.func
-                while isinstance(f, (ast.Attribute, ast.Call)):
-                    f = f.value if isinstance(f, ast.Attribute) else f.func
-                if isinstance(f, ast.Name):
-                    seen.add(id(n))
-                    resolver.calls.append((n, scope))
-                    queue.append((n, scope))
-            stack.extend(ast.iter_child_nodes(n))
-
-
 def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[Entry]:
     """The manifest entries of one module (none when it does not parse)."""
     tree, error = parse(text, path)
     if tree is None:
         return []
     resolver = Resolver(tree, table.canonical, lambda q: table.lookup(q) is not None)
-    _missed_keyword_calls(resolver)
     checker = Checker(table, rules)
     calls = sorted(checker.framework_calls(resolver), key=lambda c: (c.node.lineno, c.node.col_offset))
     torch_init = any(c.api.name.startswith(_TORCH_INIT) for c in calls) or checker._mentions_init(resolver)

@@ -46,6 +46,7 @@ class Cell:
     first_row: int  # 1-based row of the cell's first line in the joined text
     rows: int  # number of lines the cell takes in the joined text
     magics: set[int]  # 0-based lines of the cell that were masked
+    joined_newline: bool = False  # whether joining added a newline after the (masked) cell
 
 
 class Notebook:
@@ -71,10 +72,11 @@ class Notebook:
                 continue
             text = _joined(cell.get("source", ""))
             masked, magics = mask(text, whole=len(self.cells) + 1 in broken)
-            if not masked.endswith("\n"):
+            added = not masked.endswith("\n")
+            if added:
                 masked += "\n"
             n = masked.count("\n")
-            self.cells.append(Cell(i, len(self.cells) + 1, text, row, n, magics))
+            self.cells.append(Cell(i, len(self.cells) + 1, text, row, n, magics, added))
             parts.append(masked + _BOUNDARY + "\n")
             row += n + 1
         self.text = "".join(parts)
@@ -184,7 +186,7 @@ def _unmask(cell: Cell, chunk: str) -> str:
         if m:
             lines[k] = old[int(m.group(1))]
     text = "\n".join(lines)
-    if not cell.text.endswith("\n") and text.endswith("\n"):
+    if cell.joined_newline and text.endswith("\n"):
         text = text[:-1]  # the newline the joining added
     return text
 

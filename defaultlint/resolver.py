@@ -20,11 +20,12 @@ _CYCLE = "\0cycle"  # a binding that refers back to the name being resolved: ds 
 FRAMEWORK_ROOTS = frozenset({"torch", "tensorflow", "keras", "tf_keras", "torchvision"})
 
 # Binding kinds
-IMPORT, ALIAS, INSTANCE, SUBCLASS, OPAQUE = "import", "alias", "instance", "subclass", "opaque"
+IMPORT, ALIAS, INSTANCE, SUBCLASS, FACTORY, OPAQUE = "import", "alias", "instance", "subclass", "factory", "opaque"
 
 # How qualified names spell what is not a plain import path:
 #   "keras.Sequential()"  an instance: the value a call of keras.Sequential returns
 #   "keras.Model~"        a user class derived from keras.Model (never itself a table API)
+#   "keras.Model@"        a user function whose every return is an instance of keras.Model
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Resolver:
         self.star_known = star_known
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope its expressions are evaluated in
+        self.returns: dict[int, list[ast.expr | None]] = {}  # id(function scope) -> its return values
         self.calls: list[tuple[ast.Call, Scope]] = []  # every call whose callee is a dotted name
         # values that may hand a class to code constructing it later: (expr, scope, enclosing call or None)
         self.refs: list[tuple[ast.expr, Scope, ast.Call | None]] = []
@@ -132,7 +134,20 @@ class Resolver:
             return self._qualname(b.expr, b.scope)
         if b.kind == INSTANCE and b.expr is not None and b.scope is not None:
             cls = self._qualname(b.expr, b.scope)
-            return cls if cls in (None, _CYCLE) else f"{cls}()"
+            if cls in (None, _CYCLE):
+                return cls
+            return f"{cls[:-1]}()" if cls.endswith("@") else f"{cls}()"
+        if b.kind == FACTORY and b.scope is not None:
+            values = self.returns.get(id(b.scope)) or [None]
+            result = None
+            for v in values:
+                q = self._qualname(v, b.scope) if v is not None else None
+                if q is None or q == _CYCLE or not q.endswith("()"):
+                    return None
+                if result is not None and result != q:
+                    return None
+                result = q
+            return result[:-2] + "@" if result else None
         if b.kind == SUBCLASS and b.expr is not None and b.scope is not None:
             base = self._qualname(b.expr, b.scope)
             if base == _CYCLE:
@@ -154,7 +169,7 @@ class Resolver:
             inner = self._qualname(node.func, scope)
             if inner is None or inner == _CYCLE or inner.startswith("builtins."):
                 return inner if inner == _CYCLE else None
-            base = inner + "()"
+            base = inner[:-1] + "()" if inner.endswith("@") else inner + "()"
             return base + "." + ".".join(reversed(parts)) if parts else base
         if not isinstance(node, ast.Name):
             return None
@@ -210,8 +225,9 @@ class _Binder:
             self.arguments_defaults(st.args, scope)
             if st.returns:
                 self.expr(st.returns, scope)
-            scope.bind(st.name, Binding(OPAQUE))
             inner = Scope("function", scope)
+            # an undecorated function is a factory: calling it gives what all its returns agree on
+            scope.bind(st.name, Binding(OPAQUE) if st.decorator_list else Binding(FACTORY, scope=inner))
             r.scope_of[id(st)] = inner
             self.arguments_bind(st.args, inner)
             self.body(st.body, inner)
@@ -293,8 +309,11 @@ class _Binder:
         if type(st).__name__ == "TypeAlias":  # 3.12: type X = ...
             scope.bind(st.name.id, Binding(OPAQUE))  # type: ignore[attr-defined]
             return
-        if isinstance(st, ast.Return) and st.value is not None and _is_dotted(st.value):
-            r.refs.append((st.value, scope, None))
+        if isinstance(st, ast.Return):
+            if scope.kind == "function":
+                r.returns.setdefault(id(scope), []).append(st.value)
+            if st.value is not None and _is_dotted(st.value):
+                r.refs.append((st.value, scope, None))
         # everything else: If, While, Expr, Return, Raise, Assert, Delete, ...
         for fld, value in ast.iter_fields(st):
             if isinstance(value, list):
@@ -386,7 +405,11 @@ class _Binder:
                 target_scope.bind(n.target.id, Binding(OPAQUE))
                 stack.append(n.value)
                 continue
-            stack.extend(c for c in ast.iter_child_nodes(n) if isinstance(c, ast.expr))
+            for c in ast.iter_child_nodes(n):
+                if isinstance(c, ast.expr):
+                    stack.append(c)
+                elif isinstance(c, ast.keyword):  # compile(optimizer=Adam()): keyword values are expressions too
+                    stack.append(c.value)
 
 
 def _is_chain(e: ast.expr) -> bool:
