@@ -88,3 +88,35 @@ def test_deterministic_with_several_bindings():
 
     runs = {tuple((f.code, f.message) for f in lint(src)) for _ in range(5)}
     assert len(runs) == 1
+
+
+def test_calls_inside_keyword_arguments_are_checked():
+    src = "import keras\nmodel.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.BinaryCrossentropy())"
+    assert apis(src) == {"keras.optimizers.Adam", "keras.losses.BinaryCrossentropy"}
+
+
+FACTORY = """
+import keras
+def build():
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, inputs)
+model = build()
+model.fit(x, y)
+"""
+
+
+def test_methods_resolve_through_a_factory_function():
+    assert "keras.Model.fit" in apis(FACTORY)
+
+
+@pytest.mark.parametrize("variant", [
+    # returns that disagree
+    FACTORY.replace("    return keras.Model(inputs, inputs)",
+                    "    if flag:\n        return keras.Model(inputs, inputs)\n    return other()"),
+    # a decorator may return anything
+    FACTORY.replace("def build():", "@cache\ndef build():"),
+    # no return value
+    FACTORY.replace("    return keras.Model(inputs, inputs)", "    keras.Model(inputs, inputs)"),
+])
+def test_factory_functions_resolve_only_when_certain(variant):
+    assert "keras.Model.fit" not in apis(variant)
