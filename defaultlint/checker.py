@@ -111,6 +111,7 @@ class Call:
     explicit: dict[str, ast.expr]  # parameter -> the argument expression given for it
     open_params: bool  # *args/**kwargs may supply parameters we cannot see
     partial: bool = False  # functools.partial(api, ...): the later call may still pass arguments
+    other_overload: bool = False  # more positional arguments than the signature takes: a form the table lacks
 
 
 def bind(api: Api, node: ast.Call, partial: bool) -> Call:
@@ -137,7 +138,8 @@ def bind(api: Api, node: ast.Call, partial: bool) -> Call:
             explicit[k.arg] = k.value
     if double_star:
         provided.update(p.name for p in api.params if p.kind in (POS_OR_KW, KW_ONLY))
-    return Call(api, node, provided, explicit, star or double_star, partial)
+    other_overload = not star and len(args) > len(positional) and not any(p.kind == VAR_POS for p in api.params)
+    return Call(api, node, provided, explicit, star or double_star, partial, other_overload)
 
 
 class Checker:
@@ -208,9 +210,13 @@ class Checker:
         start = lines.offset(node.lineno, node.col_offset)
         end = lines.offset(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
         out: list[Finding] = []
+        if call.other_overload:
+            return out  # e.g. torch.std(x, 0, False): the legacy overload, whose parameters the row does not list
         for p in api.params:
             if p.name in call.provided or not table.is_hyper(api, p):
                 continue
+            if any(x in call.provided for x in api.fact(p.name).excludes):
+                continue  # set through another spelling (torch.std(x, unbiased=False) sets the correction)
             variants = api.values_in(p.name, rng)
             code = "DL902" if variants else table.code_for(api, p.name)
             if code not in enabled:
@@ -229,7 +235,7 @@ class Checker:
             out.append(self._finding(code, message, path, start, end, lines, api, [(p.name, value)], fix, node))
         if not call.open_params:
             for imp in api.implicit:
-                if api.framework == "torch" and torch_init_used:
+                if api.framework == "torch" and torch_init_used and imp.name.endswith("_init"):
                     continue  # the module initialises weights itself
                 code = table.code_for(api, imp.name)
                 if code not in enabled:
@@ -237,8 +243,8 @@ class Checker:
                 message = f"{api.name}: {_what(imp.name)} is implicit ({imp.value} in {_fw(api, version)})"
                 message += self._counterpart(api, imp.name) + "."
                 explicit = (imp.explicit or "").replace("{obj}", "layer")
-                fix = Fix("display-only", f"Initialise explicitly after construction: {explicit}" if explicit
-                          else "No argument expresses this default.")
+                fix = Fix("display-only", f"No argument expresses this default; write it out as: {explicit}"
+                          if explicit else "No argument expresses this default.")
                 out.append(self._finding(code, message, path, start, end, lines, api, [], fix, node))
         return out
 
@@ -277,19 +283,20 @@ class Checker:
         return message, Fix(applicability, title)
 
     def _counterpart(self, api: Api, name: str) -> str:
+        """The other framework's value (converted where conventions differ) and the row's note, if any."""
+        text = ""
         cp = self.table.counterpart_value(api, name)
-        if cp is None:
-            return ""
-        other, oname, ovalue = cp
-        fw = FRAMEWORK_NAMES.get(other.framework, other.framework)
-        if any(i.name == oname for i in other.implicit):
-            text = f"; {fw} {other.short_name}: {_what(oname)} {ovalue}"
-        else:
-            text = f"; {fw} {other.short_name} uses {oname}={ovalue}"
-        converted = convert(api, name, ovalue)
-        if converted is not None:
-            text += f" (≙ {name}={converted} in this convention)"
-        note = api.fact(name).note
+        if cp is not None:
+            other, oname, ovalue = cp
+            fw = FRAMEWORK_NAMES.get(other.framework, other.framework)
+            if any(i.name == oname for i in other.implicit):
+                text = f"; {fw} {other.short_name}: {_what(oname)} {ovalue}"
+            else:
+                text = f"; {fw} {other.short_name} uses {oname}={ovalue}"
+            converted = convert(api, name, ovalue)
+            if converted is not None:
+                text += f" (≙ {name}={converted} in this convention)"
+        note = api.fact(name).note or next((i.note for i in api.implicit if i.name == name), None)
         if note:
             text += f". {note.rstrip('.')}"
         return text

@@ -46,6 +46,7 @@ class ParamFacts:
     resolves: str | None = None  # what a sentinel default resolves to at run time
     resolved_by: str | None = None
     resolves_when: str | None = None  # the condition (on other parameters) under which `resolves` applies
+    excludes: tuple[str, ...] = ()  # arguments (e.g. a legacy spelling) that set the same thing: never both
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ class Table:
                 raise TableError(f"{where}: facts for unknown parameter {pname!r}")
             facts[pname] = ParamFacts(
                 f.get("counterpart"), f.get("convert"), f.get("note"), f.get("code"), f.get("hyper", True),
-                f.get("resolves"), f.get("resolved_by"), f.get("resolves_when"),
+                f.get("resolves"), f.get("resolved_by"), f.get("resolves_when"), tuple(f.get("excludes", ())),
             )
         implicit = tuple(
             Implicit(i["name"], i["value"], i.get("counterpart"), i.get("explicit"), i.get("note"), i.get("code"),

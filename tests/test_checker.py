@@ -159,3 +159,23 @@ def test_files_without_framework_names_are_skipped_but_still_parsed():
 def test_non_ascii_columns_are_characters():
     (f,) = lint(BN + "é = nn.LayerNorm(3)", select=("DL202",))
     assert f.location.column == 5
+
+
+def test_an_argument_that_sets_the_same_thing_counts_as_explicit():
+    # the legacy `unbiased` sets the correction: writing correction= as well would raise TypeError
+    assert "correction" not in names("import torch\ntorch.std(x, unbiased=False)")
+    assert "correction" in names("import torch\ntorch.std(x)")
+
+
+def test_a_call_with_more_positional_arguments_than_the_signature_is_another_overload():
+    assert lint("import torch\ntorch.std(x, 0, False)") == []
+
+
+def test_module_level_init_calls_silence_only_initialisation_facts():
+    src = BN + "nn.init.zeros_(w)\nnn.CrossEntropyLoss()\nnn.Linear(2, 3)\n"
+    assert [f.code for f in lint(src, select=("DL101", "DL102", "DL501"))] == ["DL501"]
+
+
+def test_a_parameter_note_is_shown_without_a_counterpart():
+    (f,) = lint("import torch\ntorch.std(x, keepdim=True)", select=("DL802",))
+    assert "Bessel" in f.message
