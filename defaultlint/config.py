@@ -134,8 +134,14 @@ def find_config(start: Path) -> Path | None:
         pp = folder / "pyproject.toml"
         if pp.is_file():
             try:
-                data = tomllib.loads(pp.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = pp.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                if "defaultlint" in text:
+                    return pp  # ours, but broken: reading it reports the TOML error
                 continue
             if "defaultlint" in data.get("tool", {}):
                 return pp

@@ -188,8 +188,7 @@ def test_an_unreadable_file_gets_one_diagnostic(tmp_path):
     "[tool.defaultlint]\nselect = 'DL'\n",
     "[tool.defaultlint]\ntarget-version = { torch = 'not a version' }\n",
     ("defaultlint.toml", "select = ['DL'\n"),
-    pytest.param(("pyproject.toml", "[tool.defaultlint\nselect = ['DL']\n"), marks=pytest.mark.xfail(
-        reason="config.find_config skips a pyproject.toml that is not valid TOML instead of reporting it")),
+    ("pyproject.toml", "[tool.defaultlint\nselect = ['DL']\n"),
 ])
 def test_invalid_configuration_is_one_error_line(tmp_path, config):
     name, config = config if isinstance(config, tuple) else ("pyproject.toml", config)
