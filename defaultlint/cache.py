@@ -19,7 +19,7 @@ from pathlib import Path
 from defaultlint import __version__
 from defaultlint.checker import Rules
 from defaultlint.ftypes import Edit, Finding, Fix, Position
-from defaultlint.table import Table
+from defaultlint.table import Table, rules_digest
 
 CACHE_DIR_NAME = ".defaultlint_cache"
 FORMAT = 1
@@ -46,14 +46,7 @@ def tool_fingerprint() -> str:
 
 def table_fingerprint(table: Table) -> str:
     """A hash of every rules file the table was loaded from."""
-    h = hashlib.sha256()
-    root = Path(table.root)
-    for path in sorted(root.rglob("*.toml")):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
+    return rules_digest(Path(table.root))
 
 
 def rules_fingerprint(rules: Rules) -> str:

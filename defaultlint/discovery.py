@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -101,16 +102,26 @@ def _load_gitignore(folder: Path) -> GitIgnore | None:
 
 
 def _excluded(path: Path, root: Path, patterns: list[str]) -> bool:
+    """True when the entry's name, or its path relative to the project root, matches an exclude pattern."""
     name = path.name
-    try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        rel = path.as_posix()
+    rel = None
     for pat in patterns:
         p = pat.rstrip("/")
-        if fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*"):
+        if fnmatch.fnmatch(name, p):
             return True
+        if "/" in p or "*" in p or "?" in p:
+            if rel is None:  # string arithmetic only: resolving every entry costs a system call per component
+                rel = os.path.relpath(os.path.abspath(path), _absolute(root)).replace(os.sep, "/")
+                if rel.startswith(".."):
+                    rel = path.as_posix()
+            if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*"):
+                return True
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _absolute(root: Path) -> str:
+    return os.path.realpath(root)
 
 
 def _is_virtualenv(folder: Path) -> bool:

@@ -13,7 +13,20 @@ import warnings
 from collections import defaultdict
 from typing import Callable, Iterable
 
-import libcst as cst
+
+
+class _Libcst:
+    """libcst, imported on first use: its import is most of the start-up time, and runs served from the
+    cache or without fixable findings never need it."""
+
+    def __getattr__(self, name: str):
+        import libcst
+
+        globals()["cst"] = libcst
+        return getattr(libcst, name)
+
+
+cst = _Libcst()
 
 from defaultlint.ftypes import Edit, Finding
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -22,7 +23,9 @@ def rule_url(table: Table, code: str) -> str:
     return f"{DOCS_URL}#{anchor}"
 
 
+@functools.lru_cache(maxsize=4096)
 def display_path(path: str) -> str:
+    """A path as the user should read it: relative to the working directory when it lies below it."""
     if path == "-" or not os.path.isabs(path):
         return path
     try:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
+import os
+import pickle
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -378,6 +382,54 @@ def convert(api: Api, param: str, value: str) -> str | None:
         return None
 
 
+def rules_digest(root: Path) -> str:
+    """A hash of every rules file's path and content."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.toml")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _compiled_path(root: Path) -> Path | None:
+    """Where the parsed table is kept between runs: keyed by the rules' content and this loader's source."""
+    if os.environ.get("DEFAULTLINT_NO_TABLE_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    h = hashlib.sha256(rules_digest(root).encode())
+    for module in ("table.py", "versions.py", "__init__.py"):
+        h.update((Path(__file__).resolve().parent / module).read_bytes())
+    return Path(base) / "defaultlint" / f"table-{h.hexdigest()[:32]}.pickle"
+
+
 @functools.lru_cache(maxsize=None)
 def load_table(root: str | None = None) -> Table:
-    return Table(Path(root) if root else None)
+    """The table, from its compiled copy when the rules and the loader are unchanged (parsing the TOML and
+    the signatures is most of a cached run's start-up)."""
+    folder = Path(root) if root else rules_dir()
+    try:
+        compiled = _compiled_path(folder)
+    except OSError:
+        compiled = None
+    if compiled is not None:
+        try:
+            with compiled.open("rb") as f:
+                table = pickle.load(f)
+            if isinstance(table, Table):
+                table.root = folder
+                return table
+        except Exception:  # missing, unreadable or from another build: parse the TOML
+            pass
+    table = Table(folder)
+    if compiled is not None:
+        try:
+            compiled.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=compiled.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, compiled)
+        except OSError:
+            pass  # a read-only home only costs the parse next time
+    return table
