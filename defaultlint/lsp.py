@@ -1,6 +1,6 @@
 """The editor server: `defaultlint server` speaks the Language Server Protocol over standard input/output.
 
-Diagnostics for the buffer's text on open, change (debounced) and save, with the configuration found
+Diagnostics for the buffer's text on open, change (throttled) and save, with the configuration found
 from the document's folder; code actions (a quick fix and a `# noqa` suppression per finding, and
 `source.fixAll.defaultlint` for every safe fix); hover on a framework call lists its hyperparameters.
 Needs pygls (the `server` extra); nothing else in defaultlint imports this module.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import io
+import time
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from defaultlint.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_ta
 from defaultlint.versions import format_version
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
-DEBOUNCE = 0.25  # seconds between the last change and the run it triggers
+THROTTLE = 0.25  # shortest time in seconds between two change-triggered runs for one document
 _converter = default_converter()
 
 
@@ -223,10 +224,12 @@ class DefaultlintServer(LanguageServer):
         super().__init__("defaultlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.table = load_table()
         self.configs = Configs(self.table)
-        self.debounce = DEBOUNCE
+        self.throttle = THROTTLE
         self.pending: dict[str, asyncio.Task] = {}
+        self.last_run: dict[str, float] = {}  # when each document was last linted (time.monotonic)
         self.linted: dict[str, Linted] = {}
         self.config_errors: set[str] = set()
+        self._commentable: tuple[tuple[str, str] | None, set[int]] = (None, set())  # rows a comment may end
 
     # -- documents --------------------------------------------------------------------------------------
     def encoding(self) -> str:
@@ -247,6 +250,14 @@ class DefaultlintServer(LanguageServer):
                 type=types.MessageType.Error, message=f"defaultlint: {error}; using the default settings"))
         return linter
 
+    def changed(self, uri: str) -> None:
+        """Lint `uri` after a change: at once after a quiet spell, else when `throttle` has passed since the
+        last run. While the user types, diagnostics follow every `throttle` seconds and the last text is
+        always linted; a change made after a pause is linted without waiting."""
+        last = self.last_run.get(uri)
+        wait = 0.0 if last is None else max(0.0, last + self.throttle - time.monotonic())
+        self.schedule(uri, wait)
+
     def schedule(self, uri: str, delay: float) -> None:
         """Lint `uri` after `delay` seconds, cancelling the run still pending for it."""
         task = self.pending.pop(uri, None)
@@ -266,6 +277,7 @@ class DefaultlintServer(LanguageServer):
         doc = self.workspace.text_documents.get(uri)
         if doc is None or not _is_python(uri, doc.language_id):
             return
+        self.last_run[uri] = time.monotonic()
         try:
             diagnostics = self.diagnostics(uri, doc.source, doc.version)
         except Exception as e:  # an internal error must not take the server down
@@ -280,13 +292,8 @@ class DefaultlintServer(LanguageServer):
         path = self.path_of(uri)
         findings = linter.lint_text(text, str(path) if path else "-")
         positions = Positions(text, self.encoding())
-        commentable = comment_rows(text) if findings else set()
-        out = []
-        for f in findings:
-            edit = noqa_edit(positions.lines, f.location.row, f.code, commentable) if f.code != "DL001" else None
-            data = {"version": version, "noqa": text_edit(positions, *edit) if edit else None}
-            out.append(_converter.structure(diagnostic(f, self.table, positions, data), types.Diagnostic))
-        return out
+        data = {"version": version}
+        return [_converter.structure(diagnostic(f, self.table, positions, data), types.Diagnostic) for f in findings]
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -306,7 +313,7 @@ class DefaultlintServer(LanguageServer):
                 data = self._data(uri, d)
                 if data is None or data.get("version") != doc.version:
                     continue  # stale: fresh diagnostics are on their way
-                actions.extend(self._quick_fixes(uri, d, data))
+                actions.extend(self._quick_fixes(uri, d, data, doc.source))
         if _wanted(FIX_ALL, only) and (only or self._has_safe_fix(uri, doc.version)):
             action = self.fix_all(uri, doc.source)
             if action is not None:
@@ -322,7 +329,19 @@ class DefaultlintServer(LanguageServer):
                 return mine.data
         return None
 
-    def _quick_fixes(self, uri: str, d: types.Diagnostic, data: dict) -> list[types.CodeAction]:
+    def _noqa(self, uri: str, text: str, d: types.Diagnostic) -> types.TextEdit | None:
+        """The edit that suppresses `d` in `text` (the version it was published for), computed on request:
+        a document's diagnostics are published far more often than anyone asks to suppress one."""
+        if d.code == "DL001":
+            return None
+        key = (uri, text)
+        if self._commentable[0] != key:
+            self._commentable = (key, comment_rows(text))
+        positions = Positions(text, self.encoding())
+        edit = noqa_edit(positions.lines, d.range.start.line + 1, str(d.code), self._commentable[1])
+        return None if edit is None else _converter.structure(text_edit(positions, *edit), types.TextEdit)
+
+    def _quick_fixes(self, uri: str, d: types.Diagnostic, data: dict, text: str) -> list[types.CodeAction]:
         out = []
         fix = data.get("fix")
         if fix and fix.get("edits"):
@@ -331,8 +350,8 @@ class DefaultlintServer(LanguageServer):
                 title=f"defaultlint ({d.code}): {fix['title']}", kind=types.CodeActionKind.QuickFix, diagnostics=[d],
                 edit=types.WorkspaceEdit(changes={uri: edits}), is_preferred=fix.get("applicability") == "safe",
             ))
-        if data.get("noqa"):
-            edit = _converter.structure(data["noqa"], types.TextEdit)
+        edit = self._noqa(uri, text, d)
+        if edit is not None:
             out.append(types.CodeAction(
                 title=f"defaultlint: Suppress with `# noqa: {d.code}`", kind=types.CodeActionKind.QuickFix,
                 diagnostics=[d], edit=types.WorkspaceEdit(changes={uri: [edit]}),
@@ -400,8 +419,8 @@ def create_server() -> DefaultlintServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: DefaultlintServer, params: types.InitializeParams) -> None:
         options = params.initialization_options
-        if isinstance(options, dict) and isinstance(options.get("debounce"), (int, float)):
-            ls.debounce = max(0.0, float(options["debounce"]))
+        if isinstance(options, dict) and isinstance(options.get("throttle"), (int, float)):
+            ls.throttle = max(0.0, float(options["throttle"]))
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: DefaultlintServer, params: types.InitializedParams) -> None:
@@ -421,7 +440,7 @@ def create_server() -> DefaultlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: DefaultlintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, ls.debounce)
+        ls.changed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: DefaultlintServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -434,6 +453,7 @@ def create_server() -> DefaultlintServer:
         if task is not None:
             task.cancel()
         ls.linted.pop(uri, None)
+        ls.last_run.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

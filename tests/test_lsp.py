@@ -76,19 +76,19 @@ async def received(client: LanguageClient, kind: str, match=lambda p: True):
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "defaultlint", "server"], client_factory=make_client)
 
 
-async def _start(client: LanguageClient, root, debounce: float) -> None:
+async def _start(client: LanguageClient, root, throttle: float) -> None:
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="w")],
-        initialization_options={"debounce": debounce},
+        initialization_options={"throttle": throttle},
     )
     await client.initialize_session(params)
 
 
 @pytest_lsp.fixture(config=SERVER, scope="module")
 async def client(lsp_client: LanguageClient, tmp_path_factory):
-    await _start(lsp_client, tmp_path_factory.mktemp("workspace"), debounce=0)
+    await _start(lsp_client, tmp_path_factory.mktemp("workspace"), throttle=0)
     yield
     await lsp_client.shutdown_session()
 
@@ -96,7 +96,7 @@ async def client(lsp_client: LanguageClient, tmp_path_factory):
 @pytest_lsp.fixture(config=SERVER, scope="module")
 async def slow_client(lsp_client: LanguageClient, tmp_path_factory):
     """A server whose change-triggered runs wait an hour: only a save (or another event) runs them."""
-    await _start(lsp_client, tmp_path_factory.mktemp("workspace"), debounce=3600)
+    await _start(lsp_client, tmp_path_factory.mktemp("workspace"), throttle=3600)
     yield
     await lsp_client.shutdown_session()
 
@@ -384,3 +384,21 @@ def test_lsp_diagnostics_json_is_publish_diagnostics_shaped(tmp_path):
     assert d["data"]["fix"]["edits"] == [
         {"range": {"start": {"line": 1, "character": 22}, "end": {"line": 1, "character": 22}},
          "newText": ", momentum=0.1"}]
+
+
+def test_change_after_a_quiet_spell_runs_at_once_and_typing_is_throttled(monkeypatch):
+    from defaultlint import lsp
+
+    server = lsp.DefaultlintServer()
+    server.throttle = 0.25
+    waits: list[float] = []
+    monkeypatch.setattr(server, "schedule", lambda uri, delay: waits.append(round(delay, 6)))
+    now = [100.0]
+    monkeypatch.setattr(lsp.time, "monotonic", lambda: now[0])
+    server.changed("file:///m.py")  # never linted: at once
+    server.last_run["file:///m.py"] = 100.0
+    now[0] = 100.1
+    server.changed("file:///m.py")  # 0.1 s after a run: waits for the rest of the interval
+    now[0] = 105.0
+    server.changed("file:///m.py")  # after a pause: at once
+    assert waits == [0.0, 0.15, 0.0]
