@@ -9,6 +9,8 @@ Rewriting (libcst) happens only in `fixer`, for the calls that are fixed.
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -65,14 +67,8 @@ class Lines:
         return start + len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
 
     def position(self, offset: int) -> Position:
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return Position(lo + 1, offset - self.starts[lo] + 1)
+        row = max(1, bisect.bisect_right(self.starts, offset))
+        return Position(row, offset - self.starts[row - 1] + 1)
 
     def line(self, row: int) -> str:
         start = self.starts[row - 1]
@@ -440,6 +436,7 @@ def _evaluate(node: ast.expr, env: dict[str, object]) -> object:
     raise ValueError(f"unsupported condition {ast.dump(node)}")
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_literal(value: str) -> bool:
     """True for a value the fixer can write as source that means the same anywhere (repr of a literal)."""
     try:

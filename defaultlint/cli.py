@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -213,6 +212,8 @@ def _exit(results: list[FileResult], exit_zero: bool) -> int:
 
 
 def _print_diff(results: list[FileResult], out, quiet: bool, exit_zero: bool) -> int:
+    import difflib
+
     changed = 0
     for r in results:
         if r.fixed_source is None or r.source is None:

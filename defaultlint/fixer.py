@@ -30,18 +30,20 @@ cst = _Libcst()
 
 from defaultlint.ftypes import Edit, Finding
 
-_cache: dict[tuple[str, str, int, tuple], Edit | None] = {}
+_cache: dict[tuple[str, str, tuple], Edit | None] = {}
 
 
 def lazy_edits(text: str, start: int, end: int, params: list[tuple[str, str]]) -> list[Edit]:
-    """call_edit, remembered: the checker asks once per finding, often for the same call."""
-    key = (text[start:end], _newline(text), start, tuple(params))
+    """call_edit, remembered by the call's own text: the checker asks once per finding, often for the same
+    call, and an editor asks again after every keystroke, when most calls have only moved."""
+    segment = text[start:end]
+    key = (segment, _newline(text), tuple(params))
     if key not in _cache:
         if len(_cache) > 4096:
             _cache.clear()
-        _cache[key] = call_edit(text, start, end, params)
+        _cache[key] = call_edit(segment, 0, len(segment), params, _newline(text))
     edit = _cache[key]
-    return [edit] if edit is not None else []
+    return [] if edit is None else [Edit(edit.start + start, edit.end + start, edit.content)]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -64,8 +66,9 @@ def _parse_call(segment: str) -> tuple[cst.BaseExpression, cst.Call, bool] | Non
     return node, call, wrapped
 
 
-def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]) -> Edit | None:
-    """The edit that appends `name=value` keywords to the call text[start:end], or None if it cannot."""
+def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]], nl: str | None = None) -> Edit | None:
+    """The edit that appends `name=value` keywords to the call text[start:end], or None if it cannot.
+    New lines are written with `nl`, by default the newline style of `text`."""
     segment = text[start:end]
     parsed = _parse_call(segment)
     if parsed is None:
@@ -80,7 +83,7 @@ def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]
         new = new[1:-1]
     if not parses(f"(\n{new}\n)"):
         return None  # this call cannot take the arguments; the other calls of the file are still fixed
-    nl = _newline(text)
+    nl = nl or _newline(text)
     if nl != "\n":
         new = new.replace("\r\n", "\n").replace("\n", nl)
     return _diff(start, segment, new)

@@ -112,6 +112,13 @@ class Api:
 
     def default_at(self, name: str, version: Version) -> str | None:
         """The effective default of `name` in release `version` (resolved sentinels included)."""
+        memo = self.__dict__.setdefault("_default_memo", {})
+        key = (name, version)
+        if key not in memo:
+            memo[key] = self._default_at(name, version)
+        return memo[key]
+
+    def _default_at(self, name: str, version: Version) -> str | None:
         value = None
         p = self.param(name)
         if p is not None:
@@ -273,10 +280,18 @@ class Table:
     # -- questions ----------------------------------------------------------------------------------
     def canonical(self, qualname: str) -> str:
         """Map alternative namespaces onto the one the table uses (tensorflow.keras.X -> keras.X)."""
-        for prefix, target in self.prefixes.items():
-            if qualname == prefix or qualname.startswith(prefix + "."):
-                return target + qualname[len(prefix):]
-        return qualname
+        memo = self.__dict__.setdefault("_canonical_memo", {})
+        found = memo.get(qualname)
+        if found is None:
+            found = qualname
+            for prefix, target in self.prefixes.items():
+                if qualname == prefix or qualname.startswith(prefix + "."):
+                    found = target + qualname[len(prefix):]
+                    break
+            if len(memo) > 65536:
+                memo.clear()
+            memo[qualname] = found
+        return found
 
     def lookup(self, qualname: str) -> Api | None:
         """The API a resolved name refers to; methods are found through their receiver's type."""
@@ -310,6 +325,14 @@ class Table:
         return None
 
     def code_for(self, api: Api, param: str) -> str:
+        """The rule code of a finding about `api.param` (remembered: asked once per finding)."""
+        memo = self.__dict__.setdefault("_code_memo", {})
+        key = (api.name, param)
+        if key not in memo:
+            memo[key] = self._code_for(api, param)
+        return memo[key]
+
+    def _code_for(self, api: Api, param: str) -> str:
         override = api.fact(param).code
         if override:
             return override

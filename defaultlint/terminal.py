@@ -35,10 +35,16 @@ def stderr_console(color: str = "auto"):
 def progress(total: int, enabled: bool = True, color: str = "auto", stream=None):
     """Yields `advance(n)`; draws a transient bar on `stream` (stderr) only when it is a terminal, the run
     is `enabled` (not --quiet) and has at least PROGRESS_MIN_FILES files. Otherwise `advance` does nothing."""
+    import os
     import sys
 
-    out = console(color, stream or sys.stderr)
-    if not enabled or total < PROGRESS_MIN_FILES or not out.is_terminal or out.is_dumb_terminal:
+    stream = stream or sys.stderr
+    forced = color == "always" or any(os.environ.get(k) for k in ("FORCE_COLOR", "TTY_COMPATIBLE"))
+    if not enabled or total < PROGRESS_MIN_FILES or not (forced or _isatty(stream)):
+        yield lambda n=1: None  # decided without importing rich: piped and quiet runs start faster
+        return
+    out = console(color, stream)
+    if not out.is_terminal or out.is_dumb_terminal:
         yield lambda n=1: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -54,3 +60,10 @@ def progress(total: int, enabled: bool = True, color: str = "auto", stream=None)
 
         bar.refresh()
         yield advance
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
