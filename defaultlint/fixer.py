@@ -232,9 +232,41 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
         applied.extend(group)
     out.append(text[pos:])
     new = "".join(out)
-    if new != text and not parses(new):
+    if new != text and not keywords_only(text, new):
         return text, []
     return new, applied
+
+
+def keywords_only(old: str, new: str) -> bool:
+    """True when `new` parses and its syntax tree is `old`'s with keyword arguments appended to calls and
+    nothing else changed: the guard every fixing pass passes before its text is used."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pairs = [(ast.parse(old), ast.parse(new))]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    while pairs:
+        a, b = pairs.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, list):
+            if len(a) != len(b):
+                return False
+            pairs.extend(zip(a, b))
+        elif isinstance(a, ast.AST):
+            for name, value in ast.iter_fields(a):
+                other = getattr(b, name, None)
+                if isinstance(a, ast.Call) and name == "keywords":
+                    if len(other) < len(value):
+                        return False
+                    other, added = other[:len(value)], other[len(value):]
+                    if any(k.arg is None for k in added):
+                        return False  # only name=value arguments are ever added
+                pairs.append((value, other))
+        elif a != b:
+            return False
+    return True
 
 
 def applicable(f: Finding, unsafe: bool) -> bool:

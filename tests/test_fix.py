@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from defaultlint import api as api_module
+from defaultlint import fixer
 from defaultlint.api import Linter, write_atomic
 from defaultlint.checker import _is_literal
 from defaultlint.config import Settings
@@ -433,3 +434,15 @@ def test_a_conditional_sentinel_is_graded_by_the_call():
     assert holds("Upsample(scale_factor=2, mode=m)") is None
     assert holds("partial(Upsample, scale_factor=2)", partial=True) is None
     assert _holds(None, api, bind(api, ast.parse("Upsample()").body[0].value, False)) is True
+
+
+@pytest.mark.parametrize("new, ok", [
+    ("f(1, x=2)\nf(2, k=3, y=4)\n", True),  # keywords appended
+    ("f(1, x=2)\nf(2, k=4)\n", False),  # a value changed
+    ("f()\nf(2)\n", False),  # arguments removed
+    ("f(1, x=2, **y)\nf(2, k=3)\n", False),  # an unpacking added
+    ("f(1, x=2\nf(2, k=3)\n", False),  # does not parse
+    ("f(1, x=2)\nf(2, k=3)\ng()\n", False),  # a statement added
+])
+def test_the_fixing_guard_allows_only_appended_keywords(new, ok):
+    assert fixer.keywords_only("f(1)\nf(2, k=3)\n", new) is ok

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
+from oracle import same_but_added_keywords
 
 from defaultlint.api import Linter, lint_files
 from defaultlint.config import Settings
@@ -79,24 +80,6 @@ def test_generated_programs_lint_and_fix_safely(linter, body):
     assert same_but_added_keywords(ast.parse(text), ast.parse(fixed))
     again, applied_again, _ = linter.fix_text(fixed, "gen.py", unsafe=True)
     assert again == fixed and applied_again == 0
-
-
-def same_but_added_keywords(old, new) -> bool:
-    """True when `new` is `old` with keyword arguments added to calls (and nothing else changed)."""
-    if type(old) is not type(new):
-        return False
-    if isinstance(old, list):
-        return len(old) == len(new) and all(same_but_added_keywords(a, b) for a, b in zip(old, new))
-    if not isinstance(old, ast.AST):
-        return old == new
-    for name in old._fields:
-        a, b = getattr(old, name, None), getattr(new, name, None)
-        if isinstance(old, ast.Call) and name == "keywords":
-            names = {k.arg for k in a}
-            b = [k for k in b if k.arg in names or k.arg is None]
-        if not same_but_added_keywords(a, b):
-            return False
-    return True
 
 
 # -- bad inputs: each gets one diagnostic, the run goes on ------------------------------------------------
