@@ -3,7 +3,8 @@
 Diagnostics for the buffer's text on open, change (throttled) and save, with the configuration found
 from the document's folder; code actions (a quick fix and a `# noqa` suppression per finding, and
 `source.fixAll.defaultlint` for every safe fix); hover on a framework call lists its hyperparameters.
-Needs pygls (the `server` extra); nothing else in defaultlint imports this module.
+Notebooks open in the editor (LSP notebook documents) are checked as a whole, with each finding on its
+cell (lsp_notebook). Needs pygls (the `server` extra); nothing else in defaultlint imports this module.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import io
+import json
 import time
 import tokenize
 from dataclasses import dataclass, field
@@ -25,7 +27,9 @@ from defaultlint import __version__
 from defaultlint.api import Linter
 from defaultlint.checker import _NOQA, Call, Checker, Lines, Rules, _version_in, parse
 from defaultlint.config import ConfigError, Settings, find_config, load_settings
+from defaultlint import notebook
 from defaultlint.lsp_format import SOURCE, Positions, diagnostic, text_edit
+from defaultlint.lsp_notebook import CellSpans, as_ipynb, code_cells
 from defaultlint.resolver import Resolver
 from defaultlint.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_table
 from defaultlint.versions import format_version
@@ -221,7 +225,13 @@ class Linted:
 
 class DefaultlintServer(LanguageServer):
     def __init__(self):
-        super().__init__("defaultlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__(
+            "defaultlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(notebook_selector=[
+                types.NotebookDocumentFilterWithCells(cells=[types.NotebookCellLanguage(language="python")],
+                                                      notebook="jupyter-notebook"),
+            ], save=True),
+        )
         self.table = load_table()
         self.configs = Configs(self.table)
         self.throttle = THROTTLE
@@ -230,6 +240,7 @@ class DefaultlintServer(LanguageServer):
         self.linted: dict[str, Linted] = {}
         self.config_errors: set[str] = set()
         self._commentable: tuple[tuple[str, str] | None, set[int]] = (None, set())  # rows a comment may end
+        self.notebook_cells: dict[str, list[str]] = {}  # notebook uri -> the cell uris last published
 
     # -- documents --------------------------------------------------------------------------------------
     def encoding(self) -> str:
@@ -274,6 +285,10 @@ class DefaultlintServer(LanguageServer):
         self.publish(uri)
 
     def publish(self, uri: str) -> None:
+        nb = self.workspace.notebook_documents.get(uri)
+        if nb is not None:
+            self.publish_notebook(uri, nb)
+            return
         doc = self.workspace.text_documents.get(uri)
         if doc is None or not _is_python(uri, doc.language_id):
             return
@@ -286,6 +301,69 @@ class DefaultlintServer(LanguageServer):
         self.linted[uri] = Linted(doc.version, diagnostics)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version))
+
+    # -- notebooks --------------------------------------------------------------------------------------
+    def notebook_name(self, uri: str) -> str:
+        path = self.path_of(uri)
+        name = str(path) if path else "notebook"
+        return name if notebook.is_notebook(name) else name + notebook.SUFFIX
+
+    def publish_notebook(self, uri: str, nb: types.NotebookDocument) -> None:
+        """Check the notebook's code cells together; publish each cell's findings on that cell."""
+        self.last_run[uri] = time.monotonic()
+        cells = code_cells(self.workspace, nb)
+        try:
+            per_cell = self.notebook_diagnostics(uri, cells)
+        except Exception as e:  # an internal error must not take the server down
+            self.log(f"internal error while linting {uri}: {type(e).__name__}: {e}", types.MessageType.Error)
+            return
+        gone = set(self.notebook_cells.get(uri, ())) - {c.uri for c in cells}
+        self.notebook_cells[uri] = [c.uri for c in cells]
+        for cell, diagnostics in zip(cells, per_cell):
+            self.linted[cell.uri] = Linted(cell.version, diagnostics)
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=cell.uri, diagnostics=diagnostics, version=cell.version))
+        for cell_uri in gone:
+            self.linted.pop(cell_uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=[]))
+
+    def notebook_diagnostics(self, uri: str, cells) -> list[list[types.Diagnostic]]:
+        out: list[list[types.Diagnostic]] = [[] for _ in cells]
+        if not cells:
+            return out
+        checked, findings = notebook.lint_joined(self.linter_for(uri), as_ipynb(cells), self.notebook_name(uri))
+        if checked is None:
+            return out
+        spans = CellSpans(checked, cells, self.encoding())
+        for f in findings:
+            index = (f.cell or 0) - 1
+            if not 0 <= index < len(cells):
+                continue
+            positions = spans.positions[index]
+            start, end = (_offset(positions, p) for p in (f.location, f.end_location))
+            d = diagnostic(f, self.table, None, {"version": cells[index].version},
+                           span=None if f.code == "DL001" else spans.range)
+            d["range"] = positions.range(start, max(start, end))
+            out[index].append(_converter.structure(d, types.Diagnostic))
+        return out
+
+    def notebook_fix_all(self, nb: types.NotebookDocument) -> types.CodeAction | None:
+        """Every safe fix of the notebook, as one edit per changed cell."""
+        cells = code_cells(self.workspace, nb)
+        raw = as_ipynb(cells)
+        new, applied, _ = self.linter_for(nb.uri).fix_text(raw, self.notebook_name(nb.uri), unsafe=False)
+        if not applied or new == raw:
+            return None
+        changes = {}
+        for cell, fixed in zip(cells, json.loads(new)["cells"]):
+            text = "".join(fixed["source"]) if isinstance(fixed["source"], list) else fixed["source"]
+            if text != cell.text:
+                whole = Positions(cell.text, self.encoding()).range(0, len(cell.text))
+                changes[cell.uri] = [types.TextEdit(range=_converter.structure(whole, types.Range), new_text=text)]
+        return types.CodeAction(
+            title=f"defaultlint: Fix all safe ({applied} finding{'s' if applied != 1 else ''})",
+            kind=FIX_ALL, edit=types.WorkspaceEdit(changes=changes),
+        )
 
     def diagnostics(self, uri: str, text: str, version: int | None) -> list[types.Diagnostic]:
         linter = self.linter_for(uri)
@@ -315,7 +393,8 @@ class DefaultlintServer(LanguageServer):
                     continue  # stale: fresh diagnostics are on their way
                 actions.extend(self._quick_fixes(uri, d, data, doc.source))
         if _wanted(FIX_ALL, only) and (only or self._has_safe_fix(uri, doc.version)):
-            action = self.fix_all(uri, doc.source)
+            nb = self.workspace.get_notebook_document(cell_uri=uri)
+            action = self.notebook_fix_all(nb) if nb is not None else self.fix_all(uri, doc.source)
             if action is not None:
                 actions.append(action)
         return actions
@@ -386,6 +465,9 @@ class DefaultlintServer(LanguageServer):
         text = doc.source
         positions = Positions(text, self.encoding())
         offset = positions.offset(params.position.line, params.position.character)
+        nb = self.workspace.get_notebook_document(cell_uri=uri)
+        if nb is not None:
+            return self.notebook_hover(nb, uri, offset)
         path = self.path_of(uri)
         linter = self.linter_for(uri)
         info = call_at(self.table, linter.rules_for(path or Path("-")), text, offset)
@@ -395,6 +477,34 @@ class DefaultlintServer(LanguageServer):
             contents=types.MarkupContent(types.MarkupKind.Markdown, hover_markdown(info)),
             range=_converter.structure(positions.range(info.start, info.end), types.Range),
         )
+
+    def notebook_hover(self, nb: types.NotebookDocument, cell_uri: str, offset: int) -> types.Hover | None:
+        """Hover in a cell, resolved against the whole notebook (the imports may be in another cell)."""
+        cells = code_cells(self.workspace, nb)
+        index = next((i for i, c in enumerate(cells) if c.uri == cell_uri), None)
+        if index is None:
+            return None
+        name = self.notebook_name(nb.uri)
+        try:
+            checked, _ = notebook.prepare(as_ipynb(cells), name)
+        except notebook.NotebookError:
+            return None
+        spans = CellSpans(checked, cells, self.encoding())
+        rules = self.linter_for(nb.uri).rules_for(Path(name))
+        info = call_at(self.table, rules, checked.text, spans.joined_offset(index, offset))
+        if info is None or spans.cell_of(info.start) != index:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(types.MarkupKind.Markdown, hover_markdown(info)),
+            range=_converter.structure(spans.range(info.start, info.end), types.Range),
+        )
+
+
+def _offset(positions: Positions, at) -> int:
+    """The offset of a 1-based (row, column in characters) place in `positions`' text."""
+    starts = positions.lines.starts
+    row = max(1, min(at.row, len(starts)))
+    return min(starts[row - 1] + at.column - 1, len(positions.text))
 
 
 def _kind(kind) -> str:
@@ -456,11 +566,35 @@ def create_server() -> DefaultlintServer:
         ls.last_run.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(ls: DefaultlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(ls: DefaultlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        ls.changed(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(ls: DefaultlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(ls: DefaultlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        uri = params.notebook_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.last_run.pop(uri, None)
+        for cell_uri in ls.notebook_cells.pop(uri, []):
+            ls.linted.pop(cell_uri, None)
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=[]))
+
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: DefaultlintServer, params: types.DidChangeWatchedFilesParams) -> None:
         ls.configs.clear()
         ls.config_errors.clear()
-        for uri in list(ls.workspace.text_documents):
+        cells = {c for uris in ls.notebook_cells.values() for c in uris}
+        for uri in [*ls.workspace.notebook_documents, *(u for u in ls.workspace.text_documents if u not in cells)]:
             ls.schedule(uri, 0)
 
     @server.feature(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 from defaultlint.checker import Lines
 from defaultlint.ftypes import FileResult, Finding
@@ -70,20 +71,26 @@ def text_edit(positions: Positions, start: int, end: int, new_text: str) -> dict
     return {"range": positions.range(start, end), "newText": new_text}
 
 
-def diagnostic(f: Finding, table: Table, positions: Positions | None, data: dict | None = None) -> dict:
-    """One finding as an LSP Diagnostic; its fix (when it has one) travels in `data` as exact text edits."""
-    if positions is not None:
-        rng = positions.range(f.start, f.end)
+def diagnostic(f: Finding, table: Table, positions: Positions | None, data: dict | None = None,
+               span: Callable[[int, int], dict] | None = None) -> dict:
+    """One finding as an LSP Diagnostic; its fix (when it has one) travels in `data` as exact text edits.
+
+    `span(start, end)` maps the finding's and its edits' offsets to an LSP range; by default `positions`
+    does (offsets into the text it measures)."""
+    if span is None and positions is not None:
+        span = positions.range
+    if span is not None:
+        rng = span(f.start, f.end)
     else:  # no text to measure against (an unreadable file): the finding's own 1-based location
         start = {"line": f.location.row - 1, "character": f.location.column - 1}
         end = {"line": f.end_location.row - 1, "character": f.end_location.column - 1}
         rng = {"start": start, "end": end}
     fix = None
-    if f.fix is not None and f.fixable and positions is not None:
+    if f.fix is not None and f.fixable and span is not None:
         fix = {
             "title": f.fix.message,
             "applicability": f.fix.applicability,
-            "edits": [text_edit(positions, e.start, e.end, e.content) for e in f.fix.edits],
+            "edits": [{"range": span(e.start, e.end), "newText": e.content} for e in f.fix.edits],
         }
     return {
         "range": rng,

@@ -105,6 +105,11 @@ class Notebook:
             return None, Position(row, col)
         return cell.number, Position(row - cell.first_row + 1, col)
 
+    def offset(self, row: int, column: int) -> int:
+        """The offset into the joined text of a 1-based row and column."""
+        row = max(1, min(row, len(self._line_starts)))
+        return min(self._line_starts[row - 1] + column - 1, len(self.text))
+
     def line(self, number: int, row: int) -> str | None:
         """Row `row` (1-based) of code cell `number` as written in the notebook."""
         if not 1 <= number <= len(self.cells):
@@ -233,16 +238,22 @@ def prepare(raw: str, path: str) -> tuple[Notebook, list[Finding]]:
 
 def lint_text(linter, raw: str, path: str, rules=None) -> list[Finding]:
     """The findings of the notebook text `raw`, each naming its code cell and its row and column there."""
+    return lint_joined(linter, raw, path, rules)[1]
+
+
+def lint_joined(linter, raw: str, path: str, rules=None) -> tuple[Notebook | None, list[Finding]]:
+    """The notebook as checked (None when `raw` is not one) and its findings: their `start`, `end` and
+    edits stay offsets into the notebook's joined text (`Notebook.locate` places them in a cell)."""
     try:
         nb, errors = prepare(raw, path)
     except NotebookError as e:
         pos = Position(1, 1)
-        return [Finding("DL001", str(e), path, 0, 0, pos, pos)]
+        return None, [Finding("DL001", str(e), path, 0, 0, pos, pos)]
     rules = rules or linter.rules_for(Path(path))
     findings = [nb.map_finding(f) for f in _check(linter, nb.text, path, rules)]
     if "DL001" in rules.enabled:
         findings = errors + findings
-    return sorted(findings, key=lambda f: (f.cell or 0, f.location.row, f.location.column, f.code))
+    return nb, sorted(findings, key=lambda f: (f.cell or 0, f.location.row, f.location.column, f.code))
 
 
 def _check(linter, text: str, path: str, rules=None) -> list[Finding]:

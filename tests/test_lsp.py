@@ -386,6 +386,69 @@ def test_lsp_diagnostics_json_is_publish_diagnostics_shaped(tmp_path):
          "newText": ", momentum=0.1"}]
 
 
+# -- notebooks -----------------------------------------------------------------------------------------
+def cell_uri(nb_path, n: int) -> str:
+    return f"vscode-notebook-cell:{nb_path.as_posix()}#W{n}sZmlsZQ=="
+
+
+async def open_notebook(client: LanguageClient, nb_path, cells: list[tuple[str, str]]) -> list[str]:
+    """Open a notebook of (kind, text) cells as VS Code does; returns the cell uris."""
+    uris = [cell_uri(nb_path, i) for i in range(len(cells))]
+    kinds = {"code": types.NotebookCellKind.Code, "markdown": types.NotebookCellKind.Markup}
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=nb_path.as_uri(), notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=kinds[k], document=u) for (k, _), u in zip(cells, uris)]),
+        cell_text_documents=[
+            types.TextDocumentItem(uri=u, language_id="python" if k == "code" else "markdown", version=1, text=t)
+            for (k, t), u in zip(cells, uris)],
+    ))
+    return uris
+
+
+NOTEBOOK_CELLS = [("code", "import torch.nn as nn\n"), ("markdown", "# A model"),
+                  ("code", "%matplotlib inline\nbn = nn.BatchNorm2d(32)")]
+
+
+@lsp
+async def test_notebook_cells_are_checked_together_and_reported_on_their_own_cell(client: LanguageClient, tmp_path):
+    nb = tmp_path / "model.ipynb"
+    first, _, third = await open_notebook(client, nb, NOTEBOOK_CELLS)
+    assert await diagnostics_for(client, first, 1) == []
+    diags = await diagnostics_for(client, third, 1)  # the import in the first cell resolves nn here
+    assert sorted(d.code for d in diags) == ["DL201", "DL202"]
+    assert by_code(diags, "DL201").range == types.Range(types.Position(1, 5), types.Position(1, 23))
+
+    fix = next(a for a in await actions(client, third, [by_code(diags, "DL201")]) if "momentum" in a.title)
+    assert list(fix.edit.changes) == [third]
+    text = apply_edits(NOTEBOOK_CELLS[2][1], fix.edit.changes[third])
+    assert text == "%matplotlib inline\nbn = nn.BatchNorm2d(32, momentum=0.1)"
+
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=third), position=types.Position(1, 10)))
+    assert "torch.nn.BatchNorm2d" in hover.contents.value and "`momentum`" in hover.contents.value
+    assert hover.range == types.Range(types.Position(1, 5), types.Position(1, 23))
+
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(uri=nb.as_uri(), version=2),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=third, version=2),
+                changes=[types.TextDocumentContentChangeWholeDocument(text=text)])]))))
+    diags = await diagnostics_for(client, third, 2)
+    assert [d.code for d in diags] == ["DL202"]
+
+    fix_all = await actions(client, third, diags, only=[types.CodeActionKind.SourceFixAll])
+    assert len(fix_all) == 1 and list(fix_all[0].edit.changes) == [third]
+    assert apply_edits(text, fix_all[0].edit.changes[third]) == (
+        "%matplotlib inline\nbn = nn.BatchNorm2d(32, momentum=0.1, eps=1e-05)")
+
+    client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+        notebook_document=types.NotebookDocumentIdentifier(uri=nb.as_uri()),
+        cell_text_documents=[types.TextDocumentIdentifier(uri=u) for u in (first, third)]))
+    assert list((await received(client, "diagnostics", lambda p: p.uri == third)).diagnostics) == []
+
+
 def test_change_after_a_quiet_spell_runs_at_once_and_typing_is_throttled(monkeypatch):
     from defaultlint import lsp
 
