@@ -104,11 +104,17 @@ def _fixed_count(output: str) -> int:
 
 
 def summary(r: FixCheck) -> str:
-    verdict = "all checks hold" if r.ok else "FAILED: " + "; ".join(r.failures[:5])
-    return (f"--fix --unsafe-fixes over {r.files} files: {r.fixed:,} findings fixed, {r.changed} files rewritten in "
-            f"{r.seconds:.1f} s; every "
-            f"rewritten file parses and differs only by added keywords: {not r.failures}; fixable findings left: "
-            f"{r.fixable_left}; files changed by a second run: {r.second_run_changed}; {verdict}")
+    head = (f"--fix --unsafe-fixes over {r.files} files fixed {r.fixed:,} findings and rewrote {r.changed} files in "
+            f"{r.seconds:.1f} s")
+    if r.ok:
+        return (head + "; every rewritten file parses and differs from the original only by added keyword "
+                "arguments, no fixable finding is left, and a second run changes nothing")
+    problems = r.failures[:5]
+    if r.fixable_left:
+        problems.append(f"{r.fixable_left} fixable findings left")
+    if r.second_run_changed:
+        problems.append(f"a second run changed {r.second_run_changed} files")
+    return head + "; FAILED: " + "; ".join(problems)
 
 
 if __name__ == "__main__":
