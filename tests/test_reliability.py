@@ -23,7 +23,7 @@ hypothesis = pytest.importorskip("hypothesis")
 hypothesmith = pytest.importorskip("hypothesmith")
 from hypothesis import HealthCheck, given, settings
 
-settings.register_profile("defaultlint-ci", max_examples=100, deadline=None, derandomize=True,
+settings.register_profile("defaultlint-ci", max_examples=300, deadline=None, derandomize=True,
                           suppress_health_check=list(HealthCheck))
 settings.register_profile("defaultlint-long", max_examples=3000, deadline=None,
                           suppress_health_check=list(HealthCheck))
@@ -64,6 +64,7 @@ def framework_program(body: str) -> str:
     return HEADER + body + ("" if body.endswith("\n") or not body else "\n") + CALLS
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # generated code calls literals and the like
 @settings(settings.get_profile(PROFILE))
 @given(hypothesmith.from_grammar())
 def test_generated_programs_lint_and_fix_safely(linter, body):
