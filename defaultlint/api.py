@@ -7,7 +7,6 @@ import gc
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +207,8 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
         raise ReadError("the file changed on disk while it was being fixed")
     real = Path(os.path.realpath(path))
     mode = stat.S_IMODE(real.stat().st_mode)
+    import tempfile  # only when writing: most runs write nothing
+
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".defaultlint.tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as f:

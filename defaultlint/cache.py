@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from defaultlint import __version__
@@ -22,7 +21,7 @@ from defaultlint.ftypes import Edit, Finding, Fix, Position
 from defaultlint.table import Table, rules_digest
 
 CACHE_DIR_NAME = ".defaultlint_cache"
-FORMAT = 1
+FORMAT = 2
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by defaultlint.\n"
@@ -61,21 +60,39 @@ def content_hash(data: bytes) -> str:
 
 
 # -- findings <-> JSON -----------------------------------------------------------------------------------
-def dump_finding(f: Finding) -> list:
-    fix = None
-    if f.fix is not None:
-        fix = [f.fix.applicability, f.fix.message, [[e.start, e.end, e.content] for e in f.fix.edits]]
-    return [f.code, f.message, f.start, f.end, f.location.row, f.location.column, f.end_location.row,
-            f.end_location.column, f.api, [list(p) for p in f.parameters], fix, f.cell]
+# An entry keeps each distinct string once (messages and fix titles repeat for every call of a layer), and
+# rows refer to it by index: the file is a third of the size and loads that much faster.
+def dump_findings(findings: list[Finding]) -> tuple[list, list]:
+    """(strings, rows) for the entry of one file."""
+    strings: list = []
+    index: dict = {}
+
+    def ref(value) -> int:
+        at = index.get(value)
+        if at is None:
+            at = index[value] = len(strings)
+            strings.append(value)
+        return at
+
+    rows = []
+    for f in findings:
+        fix = None
+        if f.fix is not None:
+            fix = [f.fix.applicability, ref(f.fix.message), [[e.start, e.end, ref(e.content)] for e in f.fix.edits]]
+        rows.append([f.code, ref(f.message), f.start, f.end, f.location.row, f.location.column, f.end_location.row,
+                     f.end_location.column, ref(f.api), [list(p) for p in f.parameters], fix, f.cell])
+    return strings, rows
 
 
-def load_finding(row: list, path: str) -> Finding:
-    code, message, start, end, r0, c0, r1, c1, api, params, fix, cell = row
-    fx = None
-    if fix is not None:
-        fx = Fix(fix[0], fix[1], [Edit(s, e, c) for s, e, c in fix[2]])
-    return Finding(code, message, path, start, end, Position(r0, c0), Position(r1, c1), api,
-                   [(n, v) for n, v in params], fx, cell)
+def load_findings(strings: list, rows: list, path: str) -> list[Finding]:
+    out = []
+    for code, message, start, end, r0, c0, r1, c1, api, params, fix, cell in rows:
+        fx = None
+        if fix is not None:
+            fx = Fix(fix[0], strings[fix[1]], [Edit(s, e, strings[c]) for s, e, c in fix[2]])
+        out.append(Finding(code, strings[message], path, start, end, Position(r0, c0), Position(r1, c1),
+                           strings[api], [(n, v) for n, v in params], fx, cell))
+    return out
 
 
 # -- the cache -------------------------------------------------------------------------------------------
@@ -109,12 +126,12 @@ class Cache:
         if not entry or entry[0] != digest or entry[1] != rules_key:
             return None
         try:
-            return [load_finding(row, str(path)) for row in entry[2]]
-        except (TypeError, ValueError):  # a damaged entry is a miss, never an error
+            return load_findings(entry[2], entry[3], str(path))
+        except (TypeError, ValueError, IndexError):  # a damaged entry is a miss, never an error
             return None
 
     def put(self, path: Path, digest: str, rules_key: str, findings: list[Finding]) -> None:
-        self.entries[self.key(path)] = [digest, rules_key, [dump_finding(f) for f in findings]]
+        self.entries[self.key(path)] = [digest, rules_key, *dump_findings(findings)]
         self.dirty = True
 
     def save(self) -> None:
@@ -132,6 +149,8 @@ class Cache:
                 on_disk = {}
             data = json.dumps({"format": FORMAT, "files": {**on_disk, **self.entries}}, separators=(",", ":"),
                               ensure_ascii=False).encode()
+            import tempfile  # only when writing
+
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as f:

@@ -101,22 +101,29 @@ def _load_gitignore(folder: Path) -> GitIgnore | None:
         return None
 
 
-def _excluded(path: Path, root: Path, patterns: list[str]) -> bool:
-    """True when the entry's name, or its path relative to the project root, matches an exclude pattern."""
-    name = path.name
-    rel = None
-    for pat in patterns:
-        p = pat.rstrip("/")
-        if fnmatch.fnmatch(name, p):
+class _Excludes:
+    """The exclude patterns, compiled once per run: an entry is excluded when its name, or its path
+    relative to the project root, matches one."""
+
+    def __init__(self, patterns: list[str]):
+        stripped = [p.rstrip("/") for p in patterns]
+        self.names = _any_of(stripped)
+        self.paths = _any_of([q for p in stripped if "/" in p or "*" in p or "?" in p for q in (p, p + "/*")])
+
+    def __call__(self, path: Path, root: Path) -> bool:
+        if self.names is not None and self.names.match(path.name):
             return True
-        if "/" in p or "*" in p or "?" in p:
-            if rel is None:  # string arithmetic only: resolving every entry costs a system call per component
-                rel = os.path.relpath(os.path.abspath(path), _absolute(root)).replace(os.sep, "/")
-                if rel.startswith(".."):
-                    rel = path.as_posix()
-            if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*"):
-                return True
-    return False
+        if self.paths is None:
+            return False
+        # string arithmetic only: resolving every entry costs a system call per component
+        rel = os.path.relpath(os.path.abspath(path), _absolute(root)).replace(os.sep, "/")
+        if rel.startswith(".."):
+            rel = path.as_posix()
+        return self.paths.match(rel) is not None
+
+
+def _any_of(patterns: list[str]) -> re.Pattern | None:
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)) if patterns else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -140,7 +147,7 @@ def discover(
     A file named on the command line is always checked; files found by walking a folder are filtered
     by suffix, the default and configured excludes and .gitignore files.
     """
-    patterns = list(DEFAULT_EXCLUDES) + list(exclude or ())
+    patterns = _Excludes(list(DEFAULT_EXCLUDES) + list(exclude or ()))
     found: dict[str, Path] = {}
     skipped: list[Skipped] = []
     for given in paths:
@@ -193,15 +200,17 @@ def _walk(folder, root, patterns, respect_gitignore, ignores, suffixes, found, s
         skipped.append(Skipped(str(folder), e.strerror or str(e)))
         return
     for entry in entries:
-        path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
-            is_file = entry.is_file()
+            is_file = not is_dir and entry.is_file()
         except OSError:
             continue
+        if not is_dir and not entry.name.endswith(suffixes):
+            continue
+        path = Path(entry.path)
         if entry.is_symlink() and not path.exists():
             continue  # broken links found while walking are not the user's request
-        if _excluded(path, root, patterns):
+        if patterns(path, root):
             continue
         if respect_gitignore and _gitignored(ignores, path, is_dir):
             continue

@@ -11,7 +11,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -449,6 +448,8 @@ def load_table(root: str | None = None) -> Table:
     if compiled is not None:
         try:
             compiled.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when writing
+
             fd, tmp = tempfile.mkstemp(dir=compiled.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -9,7 +9,7 @@ from conftest import ROOT, run_cli
 
 from defaultlint import api
 from defaultlint.api import Linter, lint_files
-from defaultlint.cache import Cache, dump_finding, load_finding
+from defaultlint.cache import Cache, dump_findings, load_findings
 from defaultlint.config import Settings
 from defaultlint.ftypes import Finding, Position
 from defaultlint.table import Table
@@ -32,11 +32,12 @@ def write(folder: Path, name: str, text: str) -> Path:
     return p
 
 
-def test_findings_round_trip_through_json():
-    [f] = [f for f in linter(ROOT).lint_text(TORCH, "m.py") if f.code == "DL201"]
-    assert f.fix is not None and f.fix.edits
-    row = json.loads(json.dumps(dump_finding(f)))
-    assert load_finding(row, "m.py") == f
+def test_findings_round_trip_through_json_with_each_string_stored_once():
+    findings = linter(ROOT).lint_text(TORCH + TORCH.replace("layer =", "layer2 ="), "m.py")
+    assert any(f.fix is not None and f.fix.edits for f in findings)
+    strings, rows = json.loads(json.dumps(dump_findings(findings)))
+    assert load_findings(strings, rows, "m.py") == findings
+    assert len(strings) == len(set(strings)) < 2 * len(findings)  # the second call's messages are shared
 
 
 def test_second_run_is_served_from_the_cache(tmp_path):
@@ -49,7 +50,7 @@ def test_second_run_is_served_from_the_cache(tmp_path):
     # Prove the second run reads the cache: plant a marker finding under the same key.
     key = next(iter(cache.entries))
     marker = Finding("DL999", "from the cache", str(src), 0, 0, Position(1, 1), Position(1, 1))
-    cache.entries[key][2] = [dump_finding(marker)]
+    cache.entries[key][2:] = dump_findings([marker])
     warm = lint_files(lin, [src], cache=cache)
     assert [f.message for f in warm[0].findings] == ["from the cache"]
     assert warm[0].source == TORCH
