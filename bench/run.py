@@ -148,11 +148,11 @@ resident memory come from `/usr/bin/time -v`. The last column is wall time relat
 {rows}
 
 - Warm re-run: {warm[0] / cold[0]:.1%} of the cold run (goal: at most 5%; not met). What bounds it: start-up
-  alone (`defaultlint --version`: the interpreter, click and the command line's imports) takes
-  {startup:.2f} s, and the rest is per-file work that a cache keyed by content cannot skip: all {size:.1f} MB are read
-  and hashed (never trusted by its modification time, so a stale result is never served). The phases of
-  a warm run, timed one by one in a fresh process (`bench/warm_profile.py`; the interpreter's own start-up
-  of about 0.02 s comes before them):
+  alone (`defaultlint --version`: the interpreter, click and the command line's imports) takes {startup:.2f} s.
+  The rest is reading the cache file and rebuilding the cached findings, reading, decoding and hashing
+  all {size:.1f} MB of source (the cache is keyed by content and never trusts a modification time, so a stale
+  result is never served), and rendering. The phases of a warm run, timed one by one in a fresh process
+  (`bench/warm_profile.py`; the interpreter's own start-up of about 0.02 s comes before them):
 
 {phase_table}
 
