@@ -35,3 +35,18 @@ def require_framework(name: str):
     if os.environ.get("DEFAULTLINT_REQUIRE_FRAMEWORKS"):
         return __import__(name)
     return pytest.importorskip(name)
+
+
+# -- summary lines: proofs that count what they checked print one line at the end of the run ------------
+_SUMMARY = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session")
+def verification_summary(request) -> list:
+    """Append a line ('verified N torch rows: ...'); pytest prints the lines in its terminal summary."""
+    return request.config.stash.setdefault(_SUMMARY, [])
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(_SUMMARY, []):
+        terminalreporter.write_line(line)

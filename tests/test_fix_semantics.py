@@ -263,7 +263,7 @@ def _state(obj) -> str:
 
 
 @pytest.mark.parametrize("framework", ["torch", "keras"])
-def test_every_class_row_builds_the_same_object_after_its_fix(framework):
+def test_every_class_row_builds_the_same_object_after_its_fix(framework, verification_summary):
     require_framework(framework)
     table = load_table()
     linter = Linter(Settings(root=ROOT, select=["ALL"]))
@@ -285,3 +285,6 @@ def test_every_class_row_builds_the_same_object_after_its_fix(framework):
         _run(unsafe_after)
     assert len(built) >= len(rows) * 3 // 4, f"only {len(built)} of {len(rows)} {framework} rows could be built"
     assert fixed >= len(built) // 2
+    verification_summary.append(
+        f"fix proof: {len(built)} of {len(rows)} {framework} class rows built with placeholder arguments, "
+        f"{fixed} of them changed by --fix, every one the same object after the fix")
