@@ -126,6 +126,22 @@ def _any_of(patterns: list[str]) -> re.Pattern | None:
     return re.compile("|".join(fnmatch.translate(p) for p in patterns)) if patterns else None
 
 
+def is_excluded(path: Path, root: Path, exclude: list[str] | None = None) -> bool:
+    """Whether walking from `root` would skip `path`: it, or a folder between it and `root`, matches the
+    default or configured excludes. For files the editor opens one by one."""
+    matches = _Excludes(list(DEFAULT_EXCLUDES) + list(exclude or ()))
+    path = Path(os.path.abspath(path))
+    top = Path(os.path.abspath(root))
+    if top not in path.parents:
+        return matches(path, root)
+    for here in [path, *path.parents]:
+        if here == top:
+            return False
+        if matches(here, root):
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=64)
 def _absolute(root: Path) -> str:
     return os.path.realpath(root)

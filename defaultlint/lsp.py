@@ -27,6 +27,7 @@ from defaultlint import __version__
 from defaultlint.api import Linter
 from defaultlint.checker import _NOQA, Call, Checker, Lines, Rules, _version_in, parse
 from defaultlint.config import ConfigError, Settings, find_config, load_settings
+from defaultlint.discovery import is_excluded
 from defaultlint import notebook
 from defaultlint.lsp_format import SOURCE, Positions, diagnostic, text_edit
 from defaultlint.lsp_notebook import CellSpans, as_ipynb, code_cells
@@ -331,7 +332,10 @@ class DefaultlintServer(LanguageServer):
         out: list[list[types.Diagnostic]] = [[] for _ in cells]
         if not cells:
             return out
-        checked, findings = notebook.lint_joined(self.linter_for(uri), as_ipynb(cells), self.notebook_name(uri))
+        linter = self.linter_for(uri)
+        if self.excluded(linter, self.path_of(uri)):
+            return out
+        checked, findings = notebook.lint_joined(linter, as_ipynb(cells), self.notebook_name(uri))
         if checked is None:
             return out
         spans = CellSpans(checked, cells, self.encoding())
@@ -365,9 +369,17 @@ class DefaultlintServer(LanguageServer):
             kind=FIX_ALL, edit=types.WorkspaceEdit(changes=changes),
         )
 
+    def excluded(self, linter: Linter, path: Path | None) -> bool:
+        """Files the command line would skip (`exclude`, `extend-exclude`, the default excludes) get no
+        diagnostics in the editor either."""
+        settings = linter.settings
+        return path is not None and is_excluded(path, settings.root, settings.exclude + settings.extend_exclude)
+
     def diagnostics(self, uri: str, text: str, version: int | None) -> list[types.Diagnostic]:
         linter = self.linter_for(uri)
         path = self.path_of(uri)
+        if self.excluded(linter, path):
+            return []
         findings = linter.lint_text(text, str(path) if path else "-")
         positions = Positions(text, self.encoding())
         data = {"version": version}

@@ -60,3 +60,12 @@ def test_symlink_loops_terminate(tmp_path):
     make(tmp_path, "pkg/a.py")
     (tmp_path / "pkg" / "loop").symlink_to(tmp_path / "pkg")
     assert found(tmp_path) == ["pkg/a.py"]
+
+
+def test_a_single_file_is_excluded_by_its_folders_below_the_root(tmp_path):
+    from defaultlint.discovery import is_excluded
+
+    assert is_excluded(tmp_path / "gen" / "deep" / "m.py", tmp_path, ["gen"])
+    assert is_excluded(tmp_path / "build" / "m.py", tmp_path)  # a default exclude
+    assert not is_excluded(tmp_path / "src" / "m.py", tmp_path, ["gen"])
+    assert not is_excluded(tmp_path / "build" / "m.py", tmp_path / "build")  # nor does the root itself

@@ -386,6 +386,16 @@ def test_lsp_diagnostics_json_is_publish_diagnostics_shaped(tmp_path):
          "newText": ", momentum=0.1"}]
 
 
+@lsp
+async def test_excluded_files_get_no_diagnostics(client: LanguageClient, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.defaultlint]\nextend-exclude = ["generated"]\n')
+    (tmp_path / "generated").mkdir()
+    _, diags = await open_doc(client, tmp_path / "generated" / "model.py", TORCH)
+    assert diags == []
+    _, diags = await open_doc(client, tmp_path / "model.py", TORCH)
+    assert sorted(d.code for d in diags) == ["DL201", "DL202"]
+
+
 # -- notebooks -----------------------------------------------------------------------------------------
 def cell_uri(nb_path, n: int) -> str:
     return f"vscode-notebook-cell:{nb_path.as_posix()}#W{n}sZmlsZQ=="
