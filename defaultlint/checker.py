@@ -19,7 +19,7 @@ from defaultlint import fixer
 from defaultlint.ftypes import Finding, Fix, Position
 from defaultlint.resolver import Resolver
 from defaultlint.table import (
-    FRAMEWORK_NAMES, KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Api, Table, convert,
+    FRAMEWORK_NAMES, KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_POS, Api, Table, convert,
 )
 from defaultlint.versions import Version, VersionRange, format_version, point
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import io
 import json
 import time
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from defaultlint.config import ConfigError, Settings, find_config, load_settings
 from defaultlint.discovery import is_excluded
 from defaultlint import notebook
 from defaultlint.lsp_format import SOURCE, Positions, diagnostic, text_edit
+from defaultlint.noqa import commentable_rows
 from defaultlint.lsp_notebook import CellSpans, as_ipynb, code_cells
 from defaultlint.resolver import Resolver
 from defaultlint.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_table
@@ -73,7 +72,7 @@ def noqa_edit(lines: Lines, row: int, code: str, commentable: set[int]) -> tuple
     """The edit that adds `code` to the `# noqa` of line `row` (1-based), or None where no comment can go.
 
     A comment cannot end a line that continues with a backslash or inside a multi-line string: `commentable`
-    holds the rows that may take one (`comment_rows`).
+    holds the rows that may take one (`noqa.commentable_rows`).
     """
     if row not in commentable:
         return None
@@ -87,18 +86,6 @@ def noqa_edit(lines: Lines, row: int, code: str, commentable: set[int]) -> tuple
         return None
     content = line.rstrip()
     return start + len(content), start + len(line), f"  # noqa: {code}"
-
-
-def comment_rows(text: str) -> set[int]:
-    """The lines whose end a comment may follow (they end with a NEWLINE or NL token)."""
-    rows: set[int] = set()
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
-            if tok.type in (tokenize.NEWLINE, tokenize.NL):
-                rows.add(tok.start[0])
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass
-    return rows
 
 
 # -- hover ----------------------------------------------------------------------------------------------
@@ -427,7 +414,7 @@ class DefaultlintServer(LanguageServer):
             return None
         key = (uri, text)
         if self._commentable[0] != key:
-            self._commentable = (key, comment_rows(text))
+            self._commentable = (key, commentable_rows(text))
         positions = Positions(text, self.encoding())
         edit = noqa_edit(positions.lines, d.range.start.line + 1, str(d.code), self._commentable[1])
         return None if edit is None else _converter.structure(text_edit(positions, *edit), types.TextEdit)

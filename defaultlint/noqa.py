@@ -22,7 +22,8 @@ def commentable_rows(text: str) -> set[int]:
     """Rows whose end is the end of a physical line outside strings (where a comment may be added)."""
     rows: set[int] = set()
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        # universal newlines: rows then count "\r" line ends as the checker's rows do
+        for tok in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT):
                 rows.add(tok.start[0])
     except (tokenize.TokenError, SyntaxError):
