@@ -39,8 +39,8 @@ def progress(total: int, enabled: bool = True, color: str = "auto", stream=None)
     import sys
 
     stream = stream or sys.stderr
-    forced = color == "always" or any(os.environ.get(k) for k in ("FORCE_COLOR", "TTY_COMPATIBLE"))
-    if not enabled or total < PROGRESS_MIN_FILES or not (forced or _isatty(stream)):
+    # a bar only on a real terminal: `--color always` colours piped output, it does not draw bars into it
+    if not enabled or total < PROGRESS_MIN_FILES or not _isatty(stream) or os.environ.get("TERM") == "dumb":
         yield lambda n=1: None  # decided without importing rich: piped and quiet runs start faster
         return
     out = console(color, stream)

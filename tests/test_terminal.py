@@ -54,6 +54,8 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     piped = run_cli("check", ".", "--output-format", "concise", cwd=tmp_path)
     assert piped.stderr == ""
     assert piped.stdout == out
+    coloured = run_cli("check", ".", "--output-format", "concise", "--color", "always", cwd=tmp_path)
+    assert coloured.stderr == ""  # colours for a pipe, but no bar drawn into it
 
 
 def test_no_progress_bar_when_quiet_or_few_files(tmp_path):
