@@ -290,6 +290,19 @@ class DefaultlintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version))
 
+    def forget(self, uri: str, shown: list[str]) -> None:
+        """A closed document (or notebook): no pending run, and no diagnostics left on `shown`."""
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.last_run.pop(uri, None)
+        self.clear(shown)
+
+    def clear(self, uris) -> None:
+        for uri in uris:
+            self.linted.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
     # -- notebooks --------------------------------------------------------------------------------------
     def notebook_name(self, uri: str) -> str:
         path = self.path_of(uri)
@@ -311,9 +324,7 @@ class DefaultlintServer(LanguageServer):
             self.linted[cell.uri] = Linted(cell.version, diagnostics)
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=cell.uri, diagnostics=diagnostics, version=cell.version))
-        for cell_uri in gone:
-            self.linted.pop(cell_uri, None)
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=[]))
+        self.clear(gone)
 
     def notebook_diagnostics(self, uri: str, cells) -> list[list[types.Diagnostic]]:
         out: list[list[types.Diagnostic]] = [[] for _ in cells]
@@ -543,50 +554,34 @@ def create_server() -> DefaultlintServer:
             )
             await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: DefaultlintServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+    # when to lint: at once on open and save, throttled on change; text documents and notebooks alike
+    def now(ls: DefaultlintServer, uri: str) -> None:
+        ls.schedule(uri, 0)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: DefaultlintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.changed(params.text_document.uri)
+    def throttled(ls: DefaultlintServer, uri: str) -> None:
+        ls.changed(uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: DefaultlintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+    def on(method: str, document: str, action) -> None:
+        server.feature(method)(lambda ls, params: action(ls, getattr(params, document).uri))
+
+    for method, document, action in (
+        (types.TEXT_DOCUMENT_DID_OPEN, "text_document", now),
+        (types.TEXT_DOCUMENT_DID_CHANGE, "text_document", throttled),
+        (types.TEXT_DOCUMENT_DID_SAVE, "text_document", now),
+        (types.NOTEBOOK_DOCUMENT_DID_OPEN, "notebook_document", now),
+        (types.NOTEBOOK_DOCUMENT_DID_CHANGE, "notebook_document", throttled),
+        (types.NOTEBOOK_DOCUMENT_DID_SAVE, "notebook_document", now),
+    ):
+        on(method, document, action)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: DefaultlintServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        task = ls.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        ls.linted.pop(uri, None)
-        ls.last_run.pop(uri, None)
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def notebook_did_open(ls: DefaultlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri, 0)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def notebook_did_change(ls: DefaultlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        ls.changed(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
-    def notebook_did_save(ls: DefaultlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri, 0)
+        ls.forget(params.text_document.uri, [params.text_document.uri])
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_did_close(ls: DefaultlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
         uri = params.notebook_document.uri
-        task = ls.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        ls.last_run.pop(uri, None)
-        for cell_uri in ls.notebook_cells.pop(uri, []):
-            ls.linted.pop(cell_uri, None)
-            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=[]))
+        ls.forget(uri, ls.notebook_cells.pop(uri, []))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: DefaultlintServer, params: types.DidChangeWatchedFilesParams) -> None:
