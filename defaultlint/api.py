@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from defaultlint import notebook
+from defaultlint.atomic import replace_file
 from defaultlint.checker import Checker, Rules
 from defaultlint.config import Settings
 from defaultlint.fixer import apply_fixes, parses
@@ -206,23 +207,7 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
     if expected is not None and path.read_bytes() != expected:
         raise ReadError("the file changed on disk while it was being fixed")
     real = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(real.stat().st_mode)
-    import tempfile  # only when writing: most runs write nothing
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".defaultlint.tmp", dir=real.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_file(real, data, mode=stat.S_IMODE(real.stat().st_mode), sync=True)
 
 
 # -- many files: cached and parallel ---------------------------------------------------------------------

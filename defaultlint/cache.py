@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from defaultlint import __version__
+from defaultlint.atomic import replace_file
 from defaultlint.checker import Rules
 from defaultlint.ftypes import Edit, Finding, Fix, Position
 from defaultlint.table import Table, rules_digest
@@ -149,19 +150,7 @@ class Cache:
                 on_disk = {}
             data = json.dumps({"format": FORMAT, "files": {**on_disk, **self.entries}}, separators=(",", ":"),
                               ensure_ascii=False).encode()
-            import tempfile  # only when writing
-
-            fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, self.file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            replace_file(self.file, data)
         except OSError:
             return
         self.dirty = False

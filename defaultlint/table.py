@@ -448,12 +448,9 @@ def load_table(root: str | None = None) -> Table:
     if compiled is not None:
         try:
             compiled.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile  # only when writing
+            from defaultlint.atomic import replace_file
 
-            fd, tmp = tempfile.mkstemp(dir=compiled.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, compiled)
+            replace_file(compiled, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only home only costs the parse next time
     return table
