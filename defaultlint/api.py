@@ -163,12 +163,17 @@ class Linter:
                 raise ReadError("the fixed text does not parse")
             write_atomic(path, encode(src, new), expected=encode(src, src.text))
         except (OSError, ReadError, UnicodeError) as e:
-            result.error = f"not written: {e}"
-            result.findings = [_error_finding(name, result.error)] + self.lint_text(src.text, name)
-            result.fixed_source = None
-            result.fixes_applied = 0
-            result.applied = []
+            self._not_written(result, src.text, e)
         return result
+
+    def _not_written(self, result: FileResult, text: str, error: Exception) -> None:
+        """A rewrite that could not be written: the result says so and holds the file's findings as it is."""
+        result.error = f"not written: {error}"
+        result.findings = [_error_finding(result.path, result.error)] + self.lint_text(text, result.path)
+        result.fixed_source = None
+        result.fixes_applied = 0
+        if isinstance(result, FixedFileResult):
+            result.applied = []
 
     def add_noqa_file(self, path: Path, write: bool = True) -> FileResult:
         """Write `# noqa: CODE` on the line of each finding; the result's findings are those left."""
@@ -187,10 +192,7 @@ class Linter:
                 try:
                     write_atomic(path, encode(src, new), expected=encode(src, src.text))
                 except (OSError, ReadError, UnicodeError) as e:
-                    result.error = f"not written: {e}"
-                    result.findings = [_error_finding(name, result.error)] + self.lint_text(src.text, name)
-                    result.fixed_source = None
-                    result.fixes_applied = 0
+                    self._not_written(result, src.text, e)
         return result
 
 
