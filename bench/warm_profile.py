@@ -21,6 +21,7 @@ from defaultlint.cache import Cache, content_hash, rules_fingerprint  # noqa: E4
 from defaultlint.config import load_settings  # noqa: E402
 from defaultlint.discovery import discover  # noqa: E402
 from defaultlint.ftypes import FileResult  # noqa: E402
+from defaultlint.gcpause import one_run_process, paused  # noqa: E402
 from defaultlint.table import load_table  # noqa: E402
 
 
@@ -34,6 +35,7 @@ def main(target: Path, cache_dir: Path) -> None:
         last[0] = now
 
     done("imports")
+    one_run_process()  # as the command line does
     settings = load_settings(None, target)
     settings.select = ["ALL"]
     table = load_table()
@@ -45,15 +47,16 @@ def main(target: Path, cache_dir: Path) -> None:
     done("discovery")
     cache = Cache(cache_dir, table, linter.rules)
     done("reading the cache file")
-    data = [_read_bytes(p) for p in files]
-    done("reading the files")
-    texts = [decode(d).text for d in data]
-    done("decoding the files")
-    digests = [content_hash(d) for d in data]
-    done("hashing the files")
-    key = rules_fingerprint(linter.rules)
-    hits = [cache.get(p, h, key) for p, h in zip(files, digests)]
-    done("rebuilding the cached findings")
+    with paused(keep=True):  # as lint_files does around the same work
+        data = [_read_bytes(p) for p in files]
+        done("reading the files")
+        texts = [decode(d).text for d in data]
+        done("decoding the files")
+        digests = [content_hash(d) for d in data]
+        done("hashing the files")
+        key = rules_fingerprint(linter.rules)
+        hits = [cache.get(p, h, key) for p, h in zip(files, digests)]
+        done("rebuilding the cached findings")
     if any(h is None for h in hits):
         raise SystemExit("the cache does not hold every file: fill it first")
     results = [FileResult(str(p), h, source=t) for p, h, t in zip(files, hits, texts)]

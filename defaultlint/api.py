@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import gc
 import io
 import os
 import stat
@@ -13,6 +11,7 @@ from pathlib import Path
 
 from defaultlint import notebook
 from defaultlint.atomic import replace_file
+from defaultlint.gcpause import paused, pausing
 from defaultlint.checker import Checker, Rules
 from defaultlint.config import Settings
 from defaultlint.fixer import apply_fixes, parses
@@ -20,27 +19,6 @@ from defaultlint.ftypes import FileResult, Finding, Position
 from defaultlint.table import Table, load_table
 
 MAX_FIX_PASSES = 10
-
-
-def _collect_young_after(method):
-    """Pause the garbage collector while `method` checks or fixes one text, then collect the young
-    generations. Checking makes hundreds of thousands of short-lived objects (syntax trees, findings);
-    with the collector running, its passes over the whole heap cost about a quarter of the run, and over a
-    server's larger heap half of an editor round trip. The cycles made meanwhile are young and are freed
-    by the collection afterwards, so memory stays as it was."""
-
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs):
-        if not gc.isenabled():  # an outer call has paused it already
-            return method(*args, **kwargs)
-        gc.disable()
-        try:
-            return method(*args, **kwargs)
-        finally:
-            gc.enable()
-            gc.collect(1)
-
-    return wrapper
 
 
 @dataclass
@@ -103,7 +81,7 @@ class Linter:
     def rules_for(self, path: Path) -> Rules:
         return self.settings.rules_for(self.table, path, self.rules)
 
-    @_collect_young_after
+    @pausing
     def lint_text(self, text: str, path: str = "-", rules: Rules | None = None) -> list[Finding]:
         if notebook.is_notebook(path):
             return notebook.lint_text(self, text, path, rules)
@@ -115,7 +93,7 @@ class Linter:
         new, applied, remaining = self.fix_text_detailed(text, path, unsafe)
         return new, len(applied), remaining
 
-    @_collect_young_after
+    @pausing
     def fix_text_detailed(self, text: str, path: str = "-", unsafe: bool = False
                           ) -> tuple[str, list[Finding], list[Finding]]:
         """Like fix_text, but returns the applied findings themselves (as found in the text they fixed)."""
@@ -142,7 +120,7 @@ class Linter:
                     return i
         return 1 << 16
 
-    @_collect_young_after
+    @pausing
     def lint_file(self, path: Path, fix: bool = False, unsafe: bool = False, write: bool = True) -> FileResult:
         name = str(path)
         try:
@@ -300,11 +278,29 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
         return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many, progress)
 
-    from defaultlint.cache import content_hash, rules_fingerprint
+    from defaultlint.cache import rules_fingerprint
 
     results: list[FileResult | None] = [None] * len(files)
     todo: list[tuple[int, str, str, str]] = []  # (index, digest, rules key, text read for the digest)
     base_key = rules_fingerprint(linter.rules)
+    with paused(keep=True):
+        _from_cache(linter, files, cache, base_key, results, todo, progress)
+    pending = sum(len(t[3]) for t in todo)
+    done = _run(linter, _file_job, [(files[i], False, False, False) for i, *_ in todo], jobs,
+                pending >= PARALLEL_MIN_BYTES, progress)
+    for (i, digest, rules_key, text), result in zip(todo, done):
+        results[i] = result
+        # store only what was checked from the very bytes hashed (not a file changed in between)
+        if digest and result.error is None and result.source == text:
+            cache.put(files[i], digest, rules_key, result.findings)
+    cache.save()
+    return [r for r in results if r is not None]
+
+
+def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results: list, todo: list, progress) -> None:
+    """Fill `results` from the cache; append to `todo` (index, digest, rules key, text) what it lacks."""
+    from defaultlint.cache import content_hash, rules_fingerprint
+
     for i, path in enumerate(files):
         try:
             data = _read_bytes(path)
@@ -322,16 +318,6 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
                 progress(1)
         else:
             todo.append((i, digest, rules_key, text))
-    pending = sum(len(t[3]) for t in todo)
-    done = _run(linter, _file_job, [(files[i], False, False, False) for i, *_ in todo], jobs,
-                pending >= PARALLEL_MIN_BYTES, progress)
-    for (i, digest, rules_key, text), result in zip(todo, done):
-        results[i] = result
-        # store only what was checked from the very bytes hashed (not a file changed in between)
-        if digest and result.error is None and result.source == text:
-            cache.put(files[i], digest, rules_key, result.findings)
-    cache.save()
-    return [r for r in results if r is not None]
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from defaultlint import __version__
 from defaultlint.atomic import replace_file
+from defaultlint.gcpause import paused
 from defaultlint.checker import Rules
 from defaultlint.ftypes import Edit, Finding, Fix, Position
 from defaultlint.table import Table, rules_digest
@@ -112,7 +113,8 @@ class Cache:
 
     def _read(self) -> None:
         try:
-            data = json.loads(self.file.read_bytes())
+            with paused(keep=True):  # some hundred thousand small lists and strings, kept for the run
+                data = json.loads(self.file.read_bytes())
         except (OSError, ValueError):
             return
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):

@@ -32,6 +32,9 @@ class DefaultGroup(click.Group):
 @click.version_option(__version__, prog_name="defaultlint")
 def main() -> None:
     """Find the framework defaults that deep-learning code leaves implicit, and write them down."""
+    from defaultlint.gcpause import one_run_process
+
+    one_run_process()  # the command line does one run and exits
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
