@@ -129,7 +129,7 @@ def _any_of(patterns: list[str]) -> re.Pattern | None:
 def is_excluded(path: Path, root: Path, exclude: list[str] | None = None) -> bool:
     """Whether walking from `root` would skip `path`: it, or a folder between it and `root`, matches the
     default or configured excludes. For files the editor opens one by one."""
-    matches = _Excludes(list(DEFAULT_EXCLUDES) + list(exclude or ()))
+    matches = _compiled_excludes(tuple(exclude or ()))
     path = Path(os.path.abspath(path))
     top = Path(os.path.abspath(root))
     if top not in path.parents:
@@ -140,6 +140,12 @@ def is_excluded(path: Path, root: Path, exclude: list[str] | None = None) -> boo
         if matches(here, root):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_excludes(exclude: tuple[str, ...]) -> _Excludes:
+    """The default and configured excludes, compiled once (the editor asks on every change)."""
+    return _Excludes(list(DEFAULT_EXCLUDES) + list(exclude))
 
 
 @functools.lru_cache(maxsize=64)
@@ -163,7 +169,7 @@ def discover(
     A file named on the command line is always checked; files found by walking a folder are filtered
     by suffix, the default and configured excludes and .gitignore files.
     """
-    patterns = _Excludes(list(DEFAULT_EXCLUDES) + list(exclude or ()))
+    patterns = _compiled_excludes(tuple(exclude or ()))
     found: dict[str, Path] = {}
     skipped: list[Skipped] = []
     for given in paths:

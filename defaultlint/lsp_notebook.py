@@ -77,6 +77,3 @@ class CellSpans:
         column: a masked magic line has another length there)."""
         pos = self.positions[index].lines.position(offset)
         return self.nb.offset(self.nb.cells[index].first_row + pos.row - 1, pos.column)
-
-    def cell_range(self, index: int, start: int, end: int) -> dict:
-        return self.positions[index].range(start, end)

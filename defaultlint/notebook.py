@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from defaultlint.checker import Checker, parse
+from defaultlint.checker import Checker, Lines, parse
 from defaultlint.fixer import apply_fixes
 from defaultlint.ftypes import FileResult, Finding, Position
 
@@ -75,14 +75,12 @@ class Notebook:
             added = not masked.endswith("\n")
             if added:
                 masked += "\n"
-            n = masked.count("\n")
+            n = len(Lines(masked).starts) - 1  # rows as the checker counts them
             self.cells.append(Cell(i, len(self.cells) + 1, text, row, n, magics, added))
             parts.append(masked + _BOUNDARY + "\n")
             row += n + 1
         self.text = "".join(parts)
-        self._line_starts = [0]
-        for m in re.finditer("\n", self.text):
-            self._line_starts.append(m.end())
+        self.lines = Lines(self.text)  # rows as the checker counts them
 
     def cell_at(self, row: int) -> Cell | None:
         for c in self.cells:
@@ -92,14 +90,7 @@ class Notebook:
 
     def locate(self, offset: int) -> tuple[int | None, Position]:
         """(code cell number, position in the cell) of an offset into the joined text."""
-        lo, hi = 0, len(self._line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        row, col = lo + 1, offset - self._line_starts[lo] + 1
+        row, col = self.lines.position(offset)
         cell = self.cell_at(row)
         if cell is None:
             return None, Position(row, col)
@@ -107,8 +98,9 @@ class Notebook:
 
     def offset(self, row: int, column: int) -> int:
         """The offset into the joined text of a 1-based row and column."""
-        row = max(1, min(row, len(self._line_starts)))
-        return min(self._line_starts[row - 1] + column - 1, len(self.text))
+        starts = self.lines.starts
+        row = max(1, min(row, len(starts)))
+        return min(starts[row - 1] + column - 1, len(self.text))
 
     def line(self, number: int, row: int) -> str | None:
         """Row `row` (1-based) of code cell `number` as written in the notebook."""

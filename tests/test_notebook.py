@@ -215,3 +215,15 @@ def test_unchanged_cells_write_back_byte_for_byte():
             assert out.endswith("\n") == newline
 
     check()
+
+
+def test_a_carriage_return_in_one_cell_does_not_shift_the_next_cells():
+    cells = [{"cell_type": "code", "source": "import torch.nn as nn\rx = 1\n", "metadata": {}, "outputs": [],
+              "execution_count": None},
+             {"cell_type": "code", "source": "bn = nn.BatchNorm2d(3)", "metadata": {}, "outputs": [],
+              "execution_count": None}]
+    raw = json.dumps({"cells": cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4,
+                      "nbformat_minor": 5})
+    found = Linter(Settings(root=ROOT)).lint_text(raw, "m.ipynb")
+    assert [(f.code, f.cell, tuple(f.location), tuple(f.end_location)) for f in found] == [
+        ("DL201", 2, (1, 6), (1, 23)), ("DL202", 2, (1, 6), (1, 23))]

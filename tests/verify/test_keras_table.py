@@ -8,7 +8,6 @@ by instantiating and running. Nothing here is taken from documentation.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 import os
@@ -22,6 +21,7 @@ import pytest
 
 from conftest import lint, require_framework
 from defaultlint.table import KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Table
+from defaultlint.tablegen import DumpError, resolve
 from defaultlint.versions import parse_version
 
 # Keras reads its backend and configuration when first imported: a clean configuration folder keeps the
@@ -47,25 +47,8 @@ KINDS = {
 }
 
 
-def load(dotted: str):
-    """The object a dotted name denotes: its longest importable module prefix, then attributes."""
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        try:
-            for attr in parts[i:]:
-                obj = getattr(obj, attr)
-        except AttributeError:
-            continue
-        return obj
-    raise ImportError(dotted)
-
-
 def real_params(api) -> list[tuple[str, str, str | None]]:
-    params = list(inspect.signature(load(api.name)).parameters.values())
+    params = list(inspect.signature(resolve(api.name)).parameters.values())
     if api.kind == "method":
         assert params and params[0].name == "self", f"{api.name} is recorded as a method but has no self"
         params = params[1:]
@@ -93,11 +76,11 @@ def test_signature_matches_the_installed_release(name):
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_kind_matches_the_object(name):
     api = ROWS[name]
-    obj = load(name)
+    obj = resolve(name)
     if api.kind == "class":
         assert inspect.isclass(obj)
     elif api.kind == "method":
-        owner = load(name.rsplit(".", 1)[0])
+        owner = resolve(name.rsplit(".", 1)[0])
         assert inspect.isclass(owner) and inspect.isfunction(inspect.getattr_static(owner, obj.__name__, None)
                                                              or getattr(owner, obj.__name__))
     else:
@@ -106,9 +89,9 @@ def test_kind_matches_the_object(name):
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_each_spelling_imports_as_the_same_object(name):
-    obj = load(name)
+    obj = resolve(name)
     for spelling in ROWS[name].spellings:
-        assert load(spelling) is obj, spelling
+        assert resolve(spelling) is obj, spelling
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
@@ -126,8 +109,8 @@ def test_changes_end_at_the_recorded_default_and_cite_a_source(name):
 def _torch_names(counterpart: str) -> set[str] | None:
     """Parameter names of a torch counterpart (and the implicit facts its row records), None when unknown."""
     try:
-        obj = load(counterpart)
-    except ImportError:
+        obj = resolve(counterpart)
+    except DumpError:
         return None
     try:
         names = set(inspect.signature(obj).parameters)
