@@ -17,12 +17,12 @@ from pathlib import Path  # noqa: E402
 
 from defaultlint import cli, report  # noqa: E402,F401  (the imports of a command-line run)
 from defaultlint.api import Linter, _read_bytes, decode  # noqa: E402
-from defaultlint.cache import Cache, content_hash, rules_fingerprint  # noqa: E402
-from defaultlint.config import load_settings  # noqa: E402
-from defaultlint.discovery import discover  # noqa: E402
-from defaultlint.ftypes import FileResult  # noqa: E402
-from defaultlint.gcpause import one_run_process, paused  # noqa: E402
-from defaultlint.table import load_table  # noqa: E402
+from defaultlint.project.cache import Cache, content_hash, rules_fingerprint  # noqa: E402
+from defaultlint.project.config import load_settings  # noqa: E402
+from defaultlint.project.discovery import discover  # noqa: E402
+from defaultlint.core.ftypes import FileResult  # noqa: E402
+from defaultlint.project.gcpause import one_run_process, paused  # noqa: E402
+from defaultlint.core.table import load_table  # noqa: E402
 
 
 def main(target: Path, cache_dir: Path) -> None:

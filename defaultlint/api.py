@@ -9,14 +9,14 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defaultlint import notebook
-from defaultlint.atomic import replace_file
-from defaultlint.gcpause import paused, pausing
-from defaultlint.checker import Checker, Rules
-from defaultlint.config import Settings
-from defaultlint.fixer import apply_fixes, parses
-from defaultlint.ftypes import FileResult, Finding, Position
-from defaultlint.table import Table, load_table
+from defaultlint.project import notebook
+from defaultlint.project.atomic import replace_file
+from defaultlint.project.gcpause import paused, pausing
+from defaultlint.core.checker import Checker, Rules
+from defaultlint.project.config import Settings
+from defaultlint.core.fixer import apply_fixes, parses
+from defaultlint.core.ftypes import FileResult, Finding, Position
+from defaultlint.core.table import Table, load_table
 
 MAX_FIX_PASSES = 10
 
@@ -155,7 +155,7 @@ class Linter:
 
     def add_noqa_file(self, path: Path, write: bool = True) -> FileResult:
         """Write `# noqa: CODE` on the line of each finding; the result's findings are those left."""
-        from defaultlint.noqa import add_noqa
+        from defaultlint.core.noqa import add_noqa
 
         name = str(path)
         try:
@@ -278,7 +278,7 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
         return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many, progress)
 
-    from defaultlint.cache import rules_fingerprint
+    from defaultlint.project.cache import rules_fingerprint
 
     results: list[FileResult | None] = [None] * len(files)
     todo: list[tuple[int, str, str, str]] = []  # (index, digest, rules key, text read for the digest)
@@ -299,7 +299,7 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
 
 def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results: list, todo: list, progress) -> None:
     """Fill `results` from the cache; append to `todo` (index, digest, rules key, text) what it lacks."""
-    from defaultlint.cache import content_hash, rules_fingerprint
+    from defaultlint.project.cache import content_hash, rules_fingerprint
 
     for i, path in enumerate(files):
         try:

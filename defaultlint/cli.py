@@ -9,10 +9,10 @@ from typing import NamedTuple
 import click
 
 from defaultlint import __version__
-from defaultlint.config import ConfigError, Settings, load_settings
-from defaultlint.discovery import discover
-from defaultlint.ftypes import FileResult
-from defaultlint.table import TableError, load_table
+from defaultlint.project.config import ConfigError, Settings, load_settings
+from defaultlint.project.discovery import discover
+from defaultlint.core.ftypes import FileResult
+from defaultlint.core.table import TableError, load_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -32,7 +32,7 @@ class DefaultGroup(click.Group):
 @click.version_option(__version__, prog_name="defaultlint")
 def main() -> None:
     """Find the framework defaults that deep-learning code leaves implicit, and write them down."""
-    from defaultlint.gcpause import one_run_process
+    from defaultlint.project.gcpause import one_run_process
 
     one_run_process()  # the command line does one run and exits
 
@@ -42,7 +42,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _console(color: str, stream):
-    from defaultlint.terminal import console
+    from defaultlint.formats.terminal import console
 
     return console(color, stream)
 
@@ -114,9 +114,9 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
 def _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
            cache_dir=None, fixing: "FixOptions | None" = None) -> int:
-    from defaultlint import report
+    from defaultlint.formats import report
     from defaultlint.api import FixedFileResult, Linter, decode, lint_files
-    from defaultlint.terminal import progress
+    from defaultlint.formats.terminal import progress
 
     fixing = fixing or FixOptions()
     fix = fix or fixing.fix_only
@@ -199,7 +199,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
 
 def _open_cache(cache_dir, settings: Settings, linter):
     """The cache for this run, or None when disabled (`--no-cache`, cache_dir None)."""
-    from defaultlint.cache import Cache, default_dir
+    from defaultlint.project.cache import Cache, default_dir
 
     if cache_dir is None:
         return None
@@ -333,7 +333,7 @@ def _apply_cli(settings: Settings, select, extend_select, ignore, target_version
 @click.argument("code")
 def rule(code: str) -> None:
     """Explain a rule: what it finds, why it matters, the values in both frameworks, and its fix."""
-    from defaultlint.explain import explain_rule
+    from defaultlint.formats.ruledoc import explain_rule
 
     table = load_table()
     text = explain_rule(table, code.upper())
@@ -353,8 +353,8 @@ def rules(show_all: bool) -> None:
 
 
 def _audit_rules(table, target_version: tuple[str, ...]):
-    from defaultlint.checker import Rules
-    from defaultlint.versions import parse_range
+    from defaultlint.core.checker import Rules
+    from defaultlint.core.versions import parse_range
 
     targets = {}
     for tv in target_version:
@@ -379,7 +379,7 @@ _AUDIT_FORMATS = click.Choice(["rich", "json", "markdown"])
 @click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the manifest to a file.")
 def manifest(paths, fmt, target_version, output_file):
     """List every framework call in PATHS with all its effective hyperparameters, explicit and implicit."""
-    from defaultlint import manifest as mf
+    from defaultlint.audit import manifest as mf
 
     table = load_table()
     entries, errors = mf.entries_for_paths(list(paths), table, _audit_rules(table, target_version))
@@ -399,7 +399,7 @@ def manifest(paths, fmt, target_version, output_file):
 @click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the report to a file.")
 def compare(a, b, fmt, target_version, output_file):
     """Compare A and B (files, folders or JSON manifests of one model in two frameworks); exit 1 on divergences."""
-    from defaultlint import compare as cmp
+    from defaultlint.audit import compare as cmp
 
     table = load_table()
     rules = _audit_rules(table, target_version)
@@ -435,7 +435,7 @@ def server() -> None:
         import pygls  # noqa: F401
     except ImportError:
         raise fail('the editor server needs pygls: pip install "defaultlint[server]"') from None
-    from defaultlint.lsp import serve
+    from defaultlint.server.lsp import serve
 
     serve()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from defaultlint.api import Linter
-from defaultlint.config import Settings
+from defaultlint.project.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

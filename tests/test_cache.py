@@ -9,10 +9,10 @@ from conftest import ROOT, run_cli
 
 from defaultlint import api
 from defaultlint.api import Linter, lint_files
-from defaultlint.cache import Cache, dump_findings, load_findings
-from defaultlint.config import Settings
-from defaultlint.ftypes import Finding, Position
-from defaultlint.table import Table
+from defaultlint.project.cache import Cache, dump_findings, load_findings
+from defaultlint.project.config import Settings
+from defaultlint.core.ftypes import Finding, Position
+from defaultlint.core.table import Table
 
 TORCH = "import torch.nn as nn\n\nlayer = nn.BatchNorm2d(3)\n"
 KERAS = "import keras\n\nlayer = keras.layers.Dense(4)\n"

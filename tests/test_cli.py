@@ -182,7 +182,7 @@ def test_rule_and_rules_commands():
 
 
 def test_add_noqa_counts_rows_of_a_file_with_carriage_return_line_ends(tmp_path):
-    from defaultlint.noqa import commentable_rows
+    from defaultlint.core.noqa import commentable_rows
 
     text = "import torch.nn as nn\rx = '''a\rb'''\rbn = nn.BatchNorm2d(3)\r"
     assert commentable_rows(text) == {1, 3, 4}  # row 2 ends inside the string

@@ -5,10 +5,10 @@ import pytest
 
 from conftest import run_cli
 
-from defaultlint.checker import Rules
-from defaultlint.compare import APPROXIMATE, EXACT, align, compare_entries, kinds, same, translate
-from defaultlint.manifest import entries_for_text
-from defaultlint.table import load_table
+from defaultlint.core.checker import Rules
+from defaultlint.audit.compare import APPROXIMATE, EXACT, align, compare_entries, kinds, same, translate
+from defaultlint.audit.manifest import entries_for_text
+from defaultlint.core.table import load_table
 
 KERAS = """
 import keras

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from defaultlint.discovery import discover
+from defaultlint.project.discovery import discover
 
 
 def make(root: Path, *names: str) -> None:
@@ -63,7 +63,7 @@ def test_symlink_loops_terminate(tmp_path):
 
 
 def test_a_single_file_is_excluded_by_its_folders_below_the_root(tmp_path):
-    from defaultlint.discovery import is_excluded
+    from defaultlint.project.discovery import is_excluded
 
     assert is_excluded(tmp_path / "gen" / "deep" / "m.py", tmp_path, ["gen"])
     assert is_excluded(tmp_path / "build" / "m.py", tmp_path)  # a default exclude

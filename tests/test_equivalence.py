@@ -8,7 +8,7 @@ import os
 import pytest
 from conftest import require_framework
 
-from defaultlint.compare import INITIALIZERS, NOT_EXACT
+from defaultlint.audit.compare import INITIALIZERS, NOT_EXACT
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

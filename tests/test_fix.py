@@ -17,11 +17,11 @@ import pytest
 
 from conftest import ROOT, run_cli
 from defaultlint import api as api_module
-from defaultlint import fixer
+from defaultlint.core import fixer
 from defaultlint.api import Linter, write_atomic
-from defaultlint.checker import _is_literal
-from defaultlint.config import Settings
-from defaultlint.table import KW_ONLY, POS_OR_KW, REQUIRED, load_table
+from defaultlint.core.checker import _is_literal
+from defaultlint.project.config import Settings
+from defaultlint.core.table import KW_ONLY, POS_OR_KW, REQUIRED, load_table
 
 FIXTURES = ROOT / "tests" / "fixtures" / "fix"
 CASES = sorted(p.name[: -len(".in.py")] for p in FIXTURES.glob("*.in.py"))
@@ -138,7 +138,7 @@ def test_one_line_call_stays_one_line_and_arguments_follow_the_signature():
 
 
 def test_nested_calls_and_several_calls_are_fixed_in_one_pass():
-    from defaultlint.fixer import apply_fixes
+    from defaultlint.core.fixer import apply_fixes
 
     linter = Linter(Settings(root=ROOT, select=["DL201", "DL202", "DL302"]))
     src = ("import torch\nopt = torch.optim.Adam(torch.nn.BatchNorm1d(2).parameters(), lr=0.1)\n"
@@ -152,7 +152,7 @@ def test_nested_calls_and_several_calls_are_fixed_in_one_pass():
 def test_a_call_that_cannot_take_the_argument_does_not_block_the_others():
     import libcst as cst
 
-    from defaultlint import fixer
+    from defaultlint.core import fixer
 
     assert fixer.call_edit("f(x for x in y)", 0, 15, [("dim", "0")]).content == "(x for x in y), dim=0"
     real = fixer.add_keywords
@@ -291,8 +291,8 @@ def test_text_that_does_not_parse_is_never_written(tmp_path, monkeypatch):
 
 
 def test_fixer_refuses_an_edit_that_breaks_the_file(monkeypatch):
-    from defaultlint import fixer
-    from defaultlint.ftypes import Edit
+    from defaultlint.core import fixer
+    from defaultlint.core.ftypes import Edit
 
     src = "import torch.nn as nn\nnn.BatchNorm2d(4)\n"
     monkeypatch.setattr(fixer, "call_edit", lambda text, s, e, params: Edit(s, e, "nn.BatchNorm2d(4,,)"))
@@ -417,8 +417,8 @@ def test_api_module_exposes_fixed_file_result():
 
 def test_a_conditional_sentinel_is_graded_by_the_call():
     """`resolves_when`: align_corners=None becomes False only for the interpolating modes, else None must stay."""
-    from defaultlint.checker import _holds, bind
-    from defaultlint.table import Api, ParamFacts, parse_signature
+    from defaultlint.core.checker import _holds, bind
+    from defaultlint.core.table import Api, ParamFacts, parse_signature
 
     api = Api("torch.nn.Upsample", "torch", "class", "layer",
               parse_signature("(size=None, scale_factor=None, mode='nearest', align_corners=None)", "t"),

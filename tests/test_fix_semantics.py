@@ -11,10 +11,10 @@ import pytest
 
 from conftest import ROOT, require_framework
 from defaultlint.api import Linter
-from defaultlint.checker import Lines
-from defaultlint.config import Settings
-from defaultlint.fixer import applicable
-from defaultlint.table import load_table
+from defaultlint.core.checker import Lines
+from defaultlint.project.config import Settings
+from defaultlint.core.fixer import applicable
+from defaultlint.core.table import load_table
 from test_fix import CASES, fix_case
 
 EXAMPLES = ["keras_classifier.py", "torch_port.py"]
@@ -87,7 +87,7 @@ def test_only_keywords_with_the_table_values_are_added(case):
 
 
 def _table_value(table, api_name, param, linter):
-    from defaultlint.checker import _version_in
+    from defaultlint.core.checker import _version_in
 
     api = table.apis[api_name]
     version = _version_in(linter.rules.target(table, api.framework), api.verified_version)
@@ -233,7 +233,7 @@ ARGUMENTS = {  # values for required arguments, by parameter name; anything else
 
 
 def _construction(api) -> str:
-    from defaultlint.table import KW_ONLY, POS_ONLY, POS_OR_KW
+    from defaultlint.core.table import KW_ONLY, POS_ONLY, POS_OR_KW
 
     args = []
     for p in api.params:

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from defaultlint import ci_formats, report, sarif
+from defaultlint.formats import ci as ci_formats
+from defaultlint.formats import report
+from defaultlint.formats import sarif
 from defaultlint.api import Linter
 from defaultlint.cli import OUTPUT_FORMATS
-from defaultlint.config import Settings
-from defaultlint.ftypes import FileResult, Finding, Fix, Position
-from defaultlint.table import load_table
+from defaultlint.project.config import Settings
+from defaultlint.core.ftypes import FileResult, Finding, Fix, Position
+from defaultlint.core.table import load_table
 
 MODEL = """\
 import torch

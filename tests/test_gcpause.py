@@ -4,7 +4,7 @@ import gc
 import subprocess
 import sys
 
-from defaultlint.gcpause import paused, pausing
+from defaultlint.project.gcpause import paused, pausing
 
 
 def test_paused_blocks_nest_and_restore_the_collector():
@@ -21,7 +21,7 @@ def test_paused_blocks_nest_and_restore_the_collector():
 
 
 def test_a_one_run_process_freezes_what_it_keeps():
-    code = ("import gc\nfrom defaultlint.gcpause import one_run_process, paused\none_run_process()\n"
+    code = ("import gc\nfrom defaultlint.project.gcpause import one_run_process, paused\none_run_process()\n"
             "with paused(keep=True):\n    kept = [[i] for i in range(1000)]\nprint(gc.get_freeze_count() >= 1000)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"

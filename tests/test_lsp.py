@@ -18,10 +18,10 @@ from pygls.protocol import default_converter  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # noqa: E402
 
-from defaultlint.ftypes import FileResult  # noqa: E402
-from defaultlint.lsp_format import Positions, code_units, lsp_diagnostics_json  # noqa: E402
-from defaultlint.report import rule_url  # noqa: E402
-from defaultlint.table import load_table  # noqa: E402
+from defaultlint.core.ftypes import FileResult  # noqa: E402
+from defaultlint.formats.lsp import Positions, code_units, lsp_diagnostics_json  # noqa: E402
+from defaultlint.formats.report import rule_url  # noqa: E402
+from defaultlint.core.table import load_table  # noqa: E402
 
 # One server per module (starting one costs seconds); each test works in its own folder (tmp_path).
 lsp = pytest.mark.asyncio(loop_scope="module")
@@ -460,7 +460,7 @@ async def test_notebook_cells_are_checked_together_and_reported_on_their_own_cel
 
 
 def test_change_after_a_quiet_spell_runs_at_once_and_typing_is_throttled(monkeypatch):
-    from defaultlint import lsp
+    from defaultlint.server import lsp
 
     server = lsp.DefaultlintServer()
     server.throttle = 0.25

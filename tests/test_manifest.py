@@ -3,10 +3,10 @@ import textwrap
 
 from conftest import ROOT, run_cli
 
-from defaultlint.checker import Rules
-from defaultlint.manifest import EXPLICIT, IMPLICIT, UNKNOWN, entries_for_text, from_json, to_json, to_markdown
-from defaultlint.table import load_table
-from defaultlint.versions import parse_range
+from defaultlint.core.checker import Rules
+from defaultlint.audit.manifest import EXPLICIT, IMPLICIT, UNKNOWN, entries_for_text, from_json, to_json, to_markdown
+from defaultlint.core.table import load_table
+from defaultlint.core.versions import parse_range
 
 
 def manifest(src: str, targets=None):

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from defaultlint import notebook
+from defaultlint.project import notebook
 from defaultlint.api import Linter
-from defaultlint.config import Settings
-from defaultlint.discovery import discover
+from defaultlint.project.config import Settings
+from defaultlint.project.discovery import discover
 
 DATA = ROOT / "tests" / "data"
 NOTEBOOK = DATA / "model.ipynb"

@@ -17,7 +17,7 @@ from conftest import ROOT, run_cli
 from oracle import same_but_added_keywords
 
 from defaultlint.api import Linter, lint_files
-from defaultlint.config import Settings
+from defaultlint.project.config import Settings
 
 hypothesis = pytest.importorskip("hypothesis")
 hypothesmith = pytest.importorskip("hypothesmith")

@@ -2,7 +2,7 @@
 
 import shutil
 
-from defaultlint.table import load_table, rules_dir
+from defaultlint.core.table import load_table, rules_dir
 
 
 def test_compiled_table_is_reused_and_invalidated_by_a_rules_change(tmp_path, monkeypatch):

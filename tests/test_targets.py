@@ -2,8 +2,8 @@
 
 import pytest
 
-from defaultlint.targets import detect_targets, keras_from_tensorflow, parse_requirement
-from defaultlint.versions import parse_range
+from defaultlint.project.targets import detect_targets, keras_from_tensorflow, parse_requirement
+from defaultlint.core.versions import parse_range
 
 
 @pytest.mark.parametrize("spec,low,high", [

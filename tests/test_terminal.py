@@ -7,7 +7,7 @@ import sys
 
 from conftest import ROOT, run_cli
 
-from defaultlint.terminal import PROGRESS_MIN_FILES
+from defaultlint.formats.terminal import PROGRESS_MIN_FILES
 
 MODEL = "import torch\n\nbn = torch.nn.BatchNorm2d(8)\n"
 DATA_FORMAT = ("import keras\n\n"
@@ -94,7 +94,7 @@ def test_color_always_never_auto_and_no_color(tmp_path):
 
 
 def test_color_auto_on_a_terminal_honours_no_color(monkeypatch):
-    from defaultlint.terminal import console
+    from defaultlint.formats.terminal import console
 
     class Tty:
         def __init__(self):

@@ -8,9 +8,9 @@ from pathlib import Path
 from conftest import ROOT
 
 PROBE = """
-import defaultlint, defaultlint.table as t
+import defaultlint, defaultlint.core.table as t
 from defaultlint.api import Linter
-from defaultlint.config import Settings
+from defaultlint.project.config import Settings
 from pathlib import Path
 print(t.rules_dir())
 fs = Linter(Settings(root=Path('.'))).lint_text('import torch.nn as nn\\nnn.BatchNorm2d(3)\\n')

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import lint, require_framework
-from defaultlint.table import KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Table
-from defaultlint.tablegen import DumpError, resolve
-from defaultlint.versions import parse_version
+from defaultlint.core.table import KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Table
+from defaultlint.tools.tablegen import DumpError, resolve
+from defaultlint.core.versions import parse_version
 
 # Keras reads its backend and configuration when first imported: a clean configuration folder keeps the
 # user's ~/.keras out of the measurements (and untouched), and the TensorFlow backend is the one tf.keras uses.
@@ -544,7 +544,7 @@ def _summary(verification_summary):
 
 
 def test_tablegen_check_finds_nothing_to_update():
-    """`python -m defaultlint.tablegen --check` (how a new release is compared) agrees with every row."""
-    from defaultlint import tablegen
+    """`python -m defaultlint.tools.tablegen --check` (how a new release is compared) agrees with every row."""
+    from defaultlint.tools import tablegen
 
     assert {name: problems for name, api in ROWS.items() if (problems := tablegen.compare(api))} == {}

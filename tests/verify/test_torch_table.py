@@ -19,9 +19,9 @@ import warnings
 import pytest
 
 from conftest import require_framework
-from defaultlint import tablegen
-from defaultlint.table import KW_ONLY, POS_OR_KW, REQUIRED, load_table, parse_signature
-from defaultlint.versions import parse_version
+from defaultlint.tools import tablegen
+from defaultlint.core.table import KW_ONLY, POS_OR_KW, REQUIRED, load_table, parse_signature
+from defaultlint.core.versions import parse_version
 
 torch = require_framework("torch")
 nn = torch.nn
@@ -633,7 +633,7 @@ def test_row_facts_are_well_formed(name):
     assert api.kind == ("class" if isinstance(obj_of(api), type) else api.kind)
     for pname, fact in api.facts.items():
         if fact.convert:
-            from defaultlint.table import CONVERSIONS
+            from defaultlint.core.table import CONVERSIONS
 
             assert fact.convert in CONVERSIONS, f"{pname}: unknown conversion {fact.convert!r}"
         if fact.code:
@@ -684,7 +684,7 @@ def test_tablegen_spells_defaults_as_source():
 
 
 def test_tablegen_check_finds_nothing_to_update():
-    """`python -m defaultlint.tablegen --check` (how a new release is compared) agrees with every row."""
-    from defaultlint import tablegen
+    """`python -m defaultlint.tools.tablegen --check` (how a new release is compared) agrees with every row."""
+    from defaultlint.tools import tablegen
 
     assert {name: problems for name, api in ROWS.items() if (problems := tablegen.compare(api))} == {}

@@ -15,13 +15,13 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-from defaultlint import fixer
-from defaultlint.ftypes import Finding, Fix, Position
-from defaultlint.resolver import Resolver
-from defaultlint.table import (
+from defaultlint.core import fixer
+from defaultlint.core.ftypes import Finding, Fix, Position
+from defaultlint.core.resolver import Resolver
+from defaultlint.core.table import (
     FRAMEWORK_NAMES, KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_POS, Api, Table, convert,
 )
-from defaultlint.versions import Version, VersionRange, format_version, point
+from defaultlint.core.versions import Version, VersionRange, format_version, point
 
 # Files that mention none of these cannot import a framework: nothing to resolve in them.
 _FRAMEWORK_WORDS = re.compile(r"\b(?:torch|tensorflow|keras|tf_keras)\b")

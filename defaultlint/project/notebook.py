@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from defaultlint.checker import Checker, Lines, parse
-from defaultlint.fixer import apply_fixes
-from defaultlint.ftypes import FileResult, Finding, Position
+from defaultlint.core.checker import Checker, Lines, parse
+from defaultlint.core.fixer import apply_fixes
+from defaultlint.core.ftypes import FileResult, Finding, Position
 
 MAX_FIX_PASSES = 10
 

@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defaultlint.checker import Rules
-from defaultlint.table import Table
-from defaultlint.versions import VersionRange, parse_range
+from defaultlint.core.checker import Rules
+from defaultlint.core.table import Table
+from defaultlint.core.versions import VersionRange, parse_range
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -156,7 +156,7 @@ def load_settings(config: Path | None, start: Path, detect: bool = True) -> Sett
     """
     settings = _load_settings(config, start)
     if detect:
-        from defaultlint.targets import detect_targets
+        from defaultlint.project.targets import detect_targets
 
         settings.detected_targets = detect_targets(settings.config_file or start)
     return settings

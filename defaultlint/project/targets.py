@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from defaultlint.versions import parse_range, parse_version
+from defaultlint.core.versions import parse_range, parse_version
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -13,10 +13,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from defaultlint.checker import Checker, Rules, _version_in, parse
-from defaultlint.resolver import Resolver
-from defaultlint.table import FRAMEWORK_NAMES, POS_ONLY, REQUIRED, Table
-from defaultlint.versions import format_version
+from defaultlint.core.checker import Checker, Rules, _version_in, parse
+from defaultlint.core.resolver import Resolver
+from defaultlint.core.table import FRAMEWORK_NAMES, POS_ONLY, REQUIRED, Table
+from defaultlint.core.versions import format_version
 
 FORMAT_VERSION = 1
 EXPLICIT, IMPLICIT, UNKNOWN = "explicit", "implicit", "unknown"
@@ -106,7 +106,7 @@ def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[E
 def entries_for_paths(paths: list[Path], table: Table, rules: Rules) -> tuple[list[Entry], list[str]]:
     """Entries of every Python file under `paths` (sorted), and the errors of files that could not be read."""
     from defaultlint.api import ReadError, read_source
-    from defaultlint.discovery import discover
+    from defaultlint.project.discovery import discover
 
     files, skipped = discover(list(paths), Path.cwd())
     errors = [f"{s.path}: {s.reason}" for s in skipped]

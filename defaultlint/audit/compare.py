@@ -17,8 +17,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from defaultlint.manifest import EXPLICIT, UNKNOWN, Entry, Hyper
-from defaultlint.table import FRAMEWORK_NAMES, Api, Table, convert
+from defaultlint.audit.manifest import EXPLICIT, UNKNOWN, Entry, Hyper
+from defaultlint.core.table import FRAMEWORK_NAMES, Api, Table, convert
 
 EXACT, APPROXIMATE = "exact", "approximate"
 
@@ -536,7 +536,7 @@ def _join(*parts: str | None) -> str:
 # -- input ------------------------------------------------------------------------------------------
 def load_side(path: Path, table: Table, rules) -> list[Entry]:
     """A side of the comparison: a Python file or folder, or a JSON manifest."""
-    from defaultlint.manifest import entries_for_paths, from_json
+    from defaultlint.audit.manifest import entries_for_paths, from_json
 
     if path.suffix == ".json":
         return from_json(path.read_text(encoding="utf-8"))

@@ -23,16 +23,16 @@ from pygls.uris import to_fs_path
 
 from defaultlint import __version__
 from defaultlint.api import Linter
-from defaultlint.checker import _NOQA, Call, Checker, Lines, Rules, _version_in, parse
-from defaultlint.config import ConfigError, Settings, find_config, load_settings
-from defaultlint.discovery import is_excluded
-from defaultlint import notebook
-from defaultlint.lsp_format import SOURCE, Positions, diagnostic, text_edit
-from defaultlint.noqa import commentable_rows
-from defaultlint.lsp_notebook import CellSpans, as_ipynb, code_cells
-from defaultlint.resolver import Resolver
-from defaultlint.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_table
-from defaultlint.versions import format_version
+from defaultlint.core.checker import _NOQA, Call, Checker, Lines, Rules, _version_in, parse
+from defaultlint.project.config import ConfigError, Settings, find_config, load_settings
+from defaultlint.project.discovery import is_excluded
+from defaultlint.project import notebook
+from defaultlint.formats.lsp import SOURCE, Positions, diagnostic, text_edit
+from defaultlint.core.noqa import commentable_rows
+from defaultlint.server.notebook import CellSpans, as_ipynb, code_cells
+from defaultlint.core.resolver import Resolver
+from defaultlint.core.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_table
+from defaultlint.core.versions import format_version
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 THROTTLE = 0.25  # shortest time in seconds between two change-triggered runs for one document

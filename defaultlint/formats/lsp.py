@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from defaultlint.checker import Lines
-from defaultlint.ftypes import FileResult, Finding
-from defaultlint.report import rule_url
-from defaultlint.table import Table
+from defaultlint.core.checker import Lines
+from defaultlint.core.ftypes import FileResult, Finding
+from defaultlint.formats.report import rule_url
+from defaultlint.core.table import Table
 
 SOURCE = "defaultlint"
 SEVERITY_WARNING = 2

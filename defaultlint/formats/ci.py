@@ -7,8 +7,8 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from defaultlint.ftypes import FileResult, Finding
-from defaultlint.report import display_path, source_lines
+from defaultlint.core.ftypes import FileResult, Finding
+from defaultlint.formats.report import display_path, source_lines
 
 
 def _where(f: Finding) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from defaultlint.table import FRAMEWORK_NAMES, Api, Table
+from defaultlint.core.table import FRAMEWORK_NAMES, Api, Table
 
 
 def apis_for_code(table: Table, code: str) -> list[tuple[Api, str, str]]:
@@ -87,7 +87,7 @@ def rules_markdown(table: Table) -> str:
     out = [
         "# Rules",
         "",
-        "Generated from the default table by `python -m defaultlint.explain --write docs/rules.md`; do not edit.",
+        "Generated from the default table by `python -m defaultlint.formats.ruledoc --write docs/rules.md`; do not edit.",
         "",
         "| code | name | default selection | summary |",
         "|---|---|---|---|",
@@ -107,7 +107,7 @@ if __name__ == "__main__":  # pragma: no cover
     import sys
     from pathlib import Path
 
-    from defaultlint.table import load_table
+    from defaultlint.core.table import load_table
 
     parser = argparse.ArgumentParser(description="Write docs/rules.md from the table.")
     parser.add_argument("--write", type=Path, help="file to write (default: standard output)")

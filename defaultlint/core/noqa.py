@@ -11,9 +11,9 @@ import re
 import tokenize
 from collections import defaultdict
 
-from defaultlint.checker import Lines
-from defaultlint.fixer import parses
-from defaultlint.ftypes import Finding
+from defaultlint.core.checker import Lines
+from defaultlint.core.fixer import parses
+from defaultlint.core.ftypes import Finding
 
 _DIRECTIVE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
-from defaultlint import notebook
-from defaultlint.lsp_format import Positions
+from defaultlint.project import notebook
+from defaultlint.formats.lsp import Positions
 
 
 @dataclass

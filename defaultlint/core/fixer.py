@@ -28,7 +28,7 @@ class _Libcst:
 
 cst = _Libcst()
 
-from defaultlint.ftypes import Edit, Finding
+from defaultlint.core.ftypes import Edit, Finding
 
 _cache: dict[tuple[str, str, tuple], Edit | None] = {}
 

@@ -7,10 +7,11 @@ import json
 import os
 from pathlib import Path
 
-from defaultlint import DOCS_URL, notebook
-from defaultlint.checker import Lines
-from defaultlint.ftypes import FileResult, Finding
-from defaultlint.table import Table
+from defaultlint import DOCS_URL
+from defaultlint.project import notebook
+from defaultlint.core.checker import Lines
+from defaultlint.core.ftypes import FileResult, Finding
+from defaultlint.core.table import Table
 
 FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit", "lsp")
 # formats written whole by `render` (full and concise are printed by the CLI with its summary)
@@ -118,13 +119,13 @@ def render(fmt: str, results: list[FileResult], table: Table) -> str:
     if fmt == "json-lines":
         return render_json_lines(results, table)
     if fmt == "sarif":
-        from defaultlint.sarif import render_sarif
+        from defaultlint.formats.sarif import render_sarif
         return render_sarif(results, table)
     if fmt == "lsp":
-        from defaultlint.lsp_format import lsp_diagnostics_json
+        from defaultlint.formats.lsp import lsp_diagnostics_json
         text = lsp_diagnostics_json(results, table)
         return text if text.endswith("\n") else text + "\n"
-    from defaultlint import ci_formats
+    from defaultlint.formats import ci as ci_formats
     if fmt == "github":
         return ci_formats.render_github(results)
     if fmt == "gitlab":

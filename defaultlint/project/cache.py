@@ -16,11 +16,11 @@ import os
 from pathlib import Path
 
 from defaultlint import __version__
-from defaultlint.atomic import replace_file
-from defaultlint.gcpause import paused
-from defaultlint.checker import Rules
-from defaultlint.ftypes import Edit, Finding, Fix, Position
-from defaultlint.table import Table, rules_digest
+from defaultlint.project.atomic import replace_file
+from defaultlint.project.gcpause import paused
+from defaultlint.core.checker import Rules
+from defaultlint.core.ftypes import Edit, Finding, Fix, Position
+from defaultlint.core.table import Table, rules_digest
 
 CACHE_DIR_NAME = ".defaultlint_cache"
 FORMAT = 2
@@ -38,7 +38,7 @@ def tool_fingerprint() -> str:
     global _tool_digest
     if _tool_digest is None:
         h = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
-        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
             h.update(path.name.encode())
             h.update(path.read_bytes())
         _tool_digest = h.hexdigest()

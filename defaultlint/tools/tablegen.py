@@ -1,8 +1,8 @@
-"""Dump table rows from an installed framework: `python -m defaultlint.tablegen NAME... [options]`.
+"""Dump table rows from an installed framework: `python -m defaultlint.tools.tablegen NAME... [options]`.
 
-    python -m defaultlint.tablegen torch.nn.Linear torch.optim.Adam --meta
-    python -m defaultlint.tablegen keras.layers.Dense --category layer --counterpart torch.nn.Linear
-    python -m defaultlint.tablegen --check rules/torch        # compare recorded rows with the installed release
+    python -m defaultlint.tools.tablegen torch.nn.Linear torch.optim.Adam --meta
+    python -m defaultlint.tools.tablegen keras.layers.Dense --category layer --counterpart torch.nn.Linear
+    python -m defaultlint.tools.tablegen --check rules/torch        # compare recorded rows with the installed release
 
 For each public name it prints a TOML `[[api]]` row with `name`, `spellings`, `kind`, `category` (a guess;
 correct it) and `signature` as `inspect.signature` shows it, every default spelled by `default_source`.
@@ -233,8 +233,8 @@ def signature_text(sig: inspect.Signature) -> str:
 
 
 def signature_params(sig: inspect.Signature) -> list[tuple[str, str, str | None]]:
-    """(name, kind, default source or None) in the vocabulary of defaultlint.table.Param."""
-    from defaultlint.table import KW_ONLY, POS_ONLY, POS_OR_KW, VAR_KW, VAR_POS
+    """(name, kind, default source or None) in the vocabulary of defaultlint.core.table.Param."""
+    from defaultlint.core.table import KW_ONLY, POS_ONLY, POS_OR_KW, VAR_KW, VAR_POS
 
     kinds = {inspect.Parameter.POSITIONAL_ONLY: POS_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD: POS_OR_KW,
              inspect.Parameter.VAR_POSITIONAL: VAR_POS, inspect.Parameter.KEYWORD_ONLY: KW_ONLY,
@@ -319,7 +319,7 @@ def compare(api) -> list[str]:
     else:
         documented = documented_signature(obj)
         if documented is not None:
-            from defaultlint.table import parse_signature
+            from defaultlint.core.table import parse_signature
 
             doc = [(p.name, p.kind, p.default) for p in parse_signature(documented, api.name)]
             if doc != recorded:
@@ -339,7 +339,7 @@ def _fmt(params) -> str:
 
 def check(paths: list[str]) -> int:
     """Print each row under `paths` whose recorded signature or spellings the installed release contradicts."""
-    from defaultlint.table import Table
+    from defaultlint.core.table import Table
 
     table = Table()
     files = set()
@@ -366,7 +366,7 @@ def _installed(framework: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m defaultlint.tablegen", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m defaultlint.tools.tablegen", description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="public dotted names, e.g. torch.nn.Linear keras.layers.Dense")
     ap.add_argument("--category", help="the table category of every row (default: a guess from the module)")
     ap.add_argument("--counterpart", help="the counterpart API of every row")

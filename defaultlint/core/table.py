@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defaultlint.versions import Version, VersionRange, format_version, parse_version
+from defaultlint.core.versions import Version, VersionRange, format_version, parse_version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -185,11 +185,11 @@ def parse_signature(text: str, where: str) -> tuple[Param, ...]:
 
 def rules_dir() -> Path:
     """The table's folder: inside the installed package, or beside it in a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules", here.parent / "rules"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "rules", package.parent / "rules"):
         if (candidate / "codes.toml").is_file():
             return candidate
-    raise TableError(f"the default table (rules/) was not found next to {here}")
+    raise TableError(f"the default table (rules/) was not found next to {package}")
 
 
 class Table:
@@ -448,7 +448,7 @@ def load_table(root: str | None = None) -> Table:
     if compiled is not None:
         try:
             compiled.parent.mkdir(parents=True, exist_ok=True)
-            from defaultlint.atomic import replace_file
+            from defaultlint.project.atomic import replace_file
 
             replace_file(compiled, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:

@@ -1,0 +1,1 @@
+"""The audit commands: `manifest` and `compare`."""

@@ -1,0 +1,1 @@
+"""Output formats: findings rendered for terminals, CI systems and editors."""

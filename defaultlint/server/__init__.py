@@ -1,0 +1,1 @@
+"""The editor's language server (pygls is imported only here)."""

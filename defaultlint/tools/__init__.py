@@ -1,0 +1,1 @@
+"""Maintainer tools: building and checking the default table against installed frameworks."""
