@@ -8,8 +8,6 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
-import os
-import pickle
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,42 +413,7 @@ def rules_digest(root: Path) -> str:
     return h.hexdigest()
 
 
-def _compiled_path(root: Path) -> Path | None:
-    """Where the parsed table is kept between runs: keyed by the rules' content and this loader's source."""
-    if os.environ.get("DEFAULTLINT_NO_TABLE_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    h = hashlib.sha256(rules_digest(root).encode())
-    for module in ("table.py", "versions.py", "__init__.py"):
-        h.update((Path(__file__).resolve().parent / module).read_bytes())
-    return Path(base) / "defaultlint" / f"table-{h.hexdigest()[:32]}.pickle"
-
-
 @functools.lru_cache(maxsize=None)
 def load_table(root: str | None = None) -> Table:
-    """The table, from its compiled copy when the rules and the loader are unchanged (parsing the TOML and
-    the signatures is most of a cached run's start-up)."""
-    folder = Path(root) if root else rules_dir()
-    try:
-        compiled = _compiled_path(folder)
-    except OSError:
-        compiled = None
-    if compiled is not None:
-        try:
-            with compiled.open("rb") as f:
-                table = pickle.load(f)
-            if isinstance(table, Table):
-                table.root = folder
-                return table
-        except Exception:  # missing, unreadable or from another build: parse the TOML
-            pass
-    table = Table(folder)
-    if compiled is not None:
-        try:
-            compiled.parent.mkdir(parents=True, exist_ok=True)
-            from defaultlint.project.atomic import replace_file
-
-            replace_file(compiled, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a read-only home only costs the parse next time
-    return table
+    """The table under `root` (default: the shipped rules/), parsed once per process."""
+    return Table(Path(root) if root else rules_dir())
