@@ -22,7 +22,7 @@ from defaultlint.project.config import load_settings  # noqa: E402
 from defaultlint.project.discovery import discover  # noqa: E402
 from defaultlint.core.ftypes import FileResult  # noqa: E402
 from defaultlint.project.gcpause import one_run_process, paused  # noqa: E402
-from defaultlint.core.table import load_table  # noqa: E402
+from defaultlint.project.tables import load_table  # noqa: E402
 
 
 def main(target: Path, cache_dir: Path) -> None:

@@ -16,7 +16,8 @@ from defaultlint.core.checker import Checker, Rules
 from defaultlint.project.config import Settings
 from defaultlint.core.fixer import apply_fixes, parses
 from defaultlint.core.ftypes import FileResult, Finding, Position
-from defaultlint.core.table import Table, load_table
+from defaultlint.core.table import Table
+from defaultlint.project.tables import load_table
 
 MAX_FIX_PASSES = 10
 

@@ -12,7 +12,8 @@ from defaultlint import __version__
 from defaultlint.project.config import ConfigError, Settings, load_settings
 from defaultlint.project.discovery import discover
 from defaultlint.core.ftypes import FileResult
-from defaultlint.core.table import TableError, load_table
+from defaultlint.core.table import TableError
+from defaultlint.project.tables import load_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -12,7 +12,7 @@ from defaultlint.api import Linter, lint_files
 from defaultlint.project.cache import Cache, dump_findings, load_findings
 from defaultlint.project.config import Settings
 from defaultlint.core.ftypes import Finding, Position
-from defaultlint.core.table import Table
+from defaultlint.project.tables import load_table
 
 TORCH = "import torch.nn as nn\n\nlayer = nn.BatchNorm2d(3)\n"
 KERAS = "import keras\n\nlayer = keras.layers.Dense(4)\n"
@@ -80,7 +80,7 @@ def test_other_rules_or_table_use_another_namespace(tmp_path):
     shutil.copytree(everything.table.root, rules)
     codes = rules / "codes.toml"
     codes.write_text(codes.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    c3 = Cache(tmp_path / "c", Table(rules), everything.rules)
+    c3 = Cache(tmp_path / "c", load_table.__wrapped__(str(rules)), everything.rules)
     assert c3.file != c1.file and not c3.entries
 
 

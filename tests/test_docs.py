@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 from defaultlint.formats.ruledoc import rules_markdown
-from defaultlint.core.table import load_table
+from defaultlint.project.tables import load_table
 
 
 def test_rules_md_is_generated_from_the_current_table():

@@ -8,7 +8,12 @@ import os
 import pytest
 from conftest import require_framework
 
-from defaultlint.audit.compare import INITIALIZERS, NOT_EXACT
+from defaultlint.audit.equivalence import equivalences
+from defaultlint.project.tables import load_table
+
+EQ = equivalences(load_table())
+INITIALIZERS = {i.name: i.spelled for i in EQ.initializers}
+NOT_EXACT = {k: reason for k, (reason, _) in EQ.inexact.items()}
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -21,7 +21,8 @@ from defaultlint.core import fixer
 from defaultlint.api import Linter, write_atomic
 from defaultlint.core.checker import _is_literal
 from defaultlint.project.config import Settings
-from defaultlint.core.table import KW_ONLY, POS_OR_KW, REQUIRED, load_table
+from defaultlint.core.table import KW_ONLY, POS_OR_KW, REQUIRED
+from defaultlint.project.tables import load_table
 
 FIXTURES = ROOT / "tests" / "fixtures" / "fix"
 CASES = sorted(p.name[: -len(".in.py")] for p in FIXTURES.glob("*.in.py"))
@@ -63,7 +64,7 @@ def fixable_codes() -> dict[str, tuple[str, list[tuple[str, str]]]]:
         for p in a.params:
             if p.kind not in (POS_OR_KW, KW_ONLY) or not table.is_hyper(a, p):
                 continue
-            value = a.default_at(p.name, a.verified_version)
+            value = a.current(p.name)
             if value is None or value == REQUIRED or not _is_literal(value):
                 continue
             per_code.setdefault(table.code_for(a, p.name), []).append((p.name, value))
@@ -415,25 +416,23 @@ def test_api_module_exposes_fixed_file_result():
     assert issubclass(api_module.FixedFileResult, api_module.FileResult)
 
 
-def test_a_conditional_sentinel_is_graded_by_the_call():
-    """`resolves_when`: align_corners=None becomes False only for the interpolating modes, else None must stay."""
-    from defaultlint.core.checker import _holds, bind
-    from defaultlint.core.table import Api, ParamFacts, parse_signature
+def test_a_condition_is_decided_by_the_call():
+    """`applies_when`: align_corners=None becomes False only for the interpolating modes, else None must stay."""
+    from defaultlint.core.binding import bind
+    from defaultlint.core.semantics import Source, values_of
 
-    api = Api("torch.nn.Upsample", "torch", "class", "layer",
-              parse_signature("(size=None, scale_factor=None, mode='nearest', align_corners=None)", "t"),
-              {"align_corners": ParamFacts(resolves="False", resolves_when="mode in ('linear', 'bilinear')")},
-              (), (), None, (), (2, 13), "t")
-    when = "mode in ('linear', 'bilinear')"
+    table = load_table()
+    api = table.apis["torch.nn.Upsample"]
 
-    def holds(src, partial=False):
-        return _holds(when, api, bind(api, ast.parse(src).body[0].value, partial))
+    def source(src, partial=False):
+        call = bind(api, ast.parse(src).body[0].value, partial)
+        return values_of(table, api, call, {}).get("align_corners").source
 
-    assert holds("Upsample(scale_factor=2)") is False
-    assert holds("Upsample(scale_factor=2, mode='bilinear')") is True
-    assert holds("Upsample(scale_factor=2, mode=m)") is None
-    assert holds("partial(Upsample, scale_factor=2)", partial=True) is None
-    assert _holds(None, api, bind(api, ast.parse("Upsample()").body[0].value, False)) is True
+    assert source("Upsample(scale_factor=2)") is Source.NOT_IN_FORCE
+    assert source("Upsample(scale_factor=2, mode='bilinear')") is Source.RUNTIME
+    assert source("Upsample(scale_factor=2, mode=m)") is Source.CONDITIONAL
+    assert source("partial(Upsample, scale_factor=2)", partial=True) is Source.CONDITIONAL
+    assert values_of(table, api, None, {}).get("align_corners").source is Source.NOT_IN_FORCE
 
 
 @pytest.mark.parametrize("new, ok", [

@@ -11,10 +11,10 @@ import pytest
 
 from conftest import ROOT, require_framework
 from defaultlint.api import Linter
-from defaultlint.core.checker import Lines
+from defaultlint.core.text import Lines
 from defaultlint.project.config import Settings
 from defaultlint.core.fixer import applicable
-from defaultlint.core.table import load_table
+from defaultlint.project.tables import load_table
 from test_fix import CASES, fix_case
 
 EXAMPLES = ["keras_classifier.py", "torch_port.py"]
@@ -87,11 +87,9 @@ def test_only_keywords_with_the_table_values_are_added(case):
 
 
 def _table_value(table, api_name, param, linter):
-    from defaultlint.core.checker import _version_in
+    from defaultlint.core.semantics import values_of
 
-    api = table.apis[api_name]
-    version = _version_in(linter.rules.target(table, api.framework), api.verified_version)
-    return api.default_at(param, version)
+    return values_of(table, table.apis[api_name], None, linter.rules.targets).get(param).value
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=IDS)

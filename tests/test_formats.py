@@ -16,7 +16,7 @@ from defaultlint.api import Linter
 from defaultlint.cli import OUTPUT_FORMATS
 from defaultlint.project.config import Settings
 from defaultlint.core.ftypes import FileResult, Finding, Fix, Position
-from defaultlint.core.table import load_table
+from defaultlint.project.tables import load_table
 
 MODEL = """\
 import torch

@@ -2,28 +2,16 @@
 
 import pytest
 
-from defaultlint.project.targets import detect_targets, keras_from_tensorflow, parse_requirement
-from defaultlint.core.versions import parse_range
+from defaultlint.project.tables import load_table
+from defaultlint.project.targets import detect_targets as detect_distributions, parse_requirement
 
 
-@pytest.mark.parametrize("spec,low,high", [
-    ("2.6", (2, 6), (2, 7)),
-    ("==2.6.*", (2, 6), (2, 7)),
-    (">=2.1,<2.7", (2, 1), (2, 7)),
-    ("~=2.4", (2, 4), (3,)),
-    ("^2.1", (2, 1), (3,)),
-    (">=2.1", (2, 1), None),
-    ("<2.6", None, (2, 6)),
-])
-def test_ranges(spec, low, high):
-    r = parse_range(spec)
-    assert (r.low, r.high) == (low, high)
+def detect_targets(start):
+    return load_table().targets_from(detect_distributions(start))
 
 
-def test_a_range_spans_a_change_only_when_it_holds_releases_on_both_sides():
-    assert parse_range(">=2.1,<2.7").spans((2, 6))
-    assert not parse_range(">=2.6").spans((2, 6))
-    assert not parse_range("<2.6").spans((2, 6))
+def keras_from_tensorflow(spec):
+    return load_table().implied_targets("tensorflow", spec)["keras"]
 
 
 @pytest.mark.parametrize("line,expected", [

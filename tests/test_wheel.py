@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import ROOT
 
 PROBE = """
-import defaultlint, defaultlint.core.table as t
+import defaultlint, defaultlint.project.tables as t
 from defaultlint.api import Linter
 from defaultlint.project.config import Settings
 from pathlib import Path

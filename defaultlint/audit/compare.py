@@ -4,8 +4,8 @@ Calls are paired by kind (the table's `counterpart` links: Dense <-> Linear, Bat
 BatchNorm1d/2d/3d, ...) and by order within each kind (a sequence alignment). For each pair, every
 hyperparameter of A is looked up in B under its counterpart name, converted to B's convention (the table's
 `convert`) and compared; a divergence carries the argument or code that makes B match A, graded exact or
-approximate. What the table cannot say - initialiser vocabularies, layout and logits conventions, where no
-argument gives exact equality - is the small data below; the rest is the engine.
+approximate. What the rows cannot say - initialiser vocabularies, layout and logits conventions, where no
+argument gives exact equality - is rules/equivalences.toml (`equivalence`); this module is the engine.
 """
 
 from __future__ import annotations
@@ -17,82 +17,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from defaultlint.audit.equivalence import Equivalences, equivalences
 from defaultlint.audit.manifest import EXPLICIT, UNKNOWN, Entry, Hyper
-from defaultlint.core.table import FRAMEWORK_NAMES, Api, Table, convert
+from defaultlint.core.table import Api, Table, convert
 
 EXACT, APPROXIMATE = "exact", "approximate"
-
-# Initialisers: one canonical name per distribution, and how each framework writes it. `{w}` is the tensor
-# in torch code. Glorot/Xavier and the torch defaults give the same distribution (not the same draws: the
-# random generators differ). Checked against the real frameworks by tests/test_equivalence.py.
-INITIALIZERS: dict[str, dict[str, str]] = {
-    "glorot_uniform": {"keras": "'glorot_uniform'", "torch": "torch.nn.init.xavier_uniform_({w})"},
-    "he_uniform": {"keras": "'he_uniform'", "torch": "torch.nn.init.kaiming_uniform_({w}, nonlinearity='relu')"},
-    "orthogonal": {"keras": "'orthogonal'", "torch": "torch.nn.init.orthogonal_({w})", "grade": "approximate"},
-    "zeros": {"keras": "'zeros'", "torch": "torch.nn.init.zeros_({w})"},
-    "ones": {"keras": "'ones'", "torch": "torch.nn.init.ones_({w})"},
-    "torch_weight": {
-        "keras": "keras.initializers.VarianceScaling(scale=1 / 3, mode='fan_in', distribution='uniform')",
-        "torch": "kaiming_uniform_(a=math.sqrt(5))",
-    },
-    "torch_bias": {
-        "keras": "keras.initializers.RandomUniform(-1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))",
-        "torch": "uniform_(-1/math.sqrt(fan_in), 1/math.sqrt(fan_in))",
-    },
-}
-# An implicit fact of one framework that the other writes as a parameter value: fact -> (parameter, value).
-# torch LSTM draws the forget-gate bias like every other bias: Keras unit_forget_bias=False.
-FACT_AS_PARAM: dict[str, tuple[str, str]] = {"forget_bias_init": ("unit_forget_bias", "False")}
-INIT_PARAMS = frozenset({"kernel_initializer", "bias_initializer", "weight_init", "bias_init",
-                         "recurrent_initializer", "recurrent_init"})
-
-# One setting spelled differently by each framework, by parameter name (either side's): "off" values and
-# vocabularies (Keras 'sum_over_batch_size' is torch's 'mean').
-SPELLINGS: dict[str, list[dict[str, str]]] = {
-    "weight_decay": [{"keras": "None", "torch": "0"}],
-    "ignore_index": [{"keras": "None", "torch": "-100"}],
-    "reduction": [{"keras": "'sum_over_batch_size'", "torch": "'mean'"}, {"keras": "'sum'", "torch": "'sum'"},
-                  {"keras": "None", "torch": "'none'"}, {"keras": "'none'", "torch": "'none'"}],
-}
-
-# (API, parameter) on either side -> why no argument makes the two exactly equal.
-_ADAM_EPS = ("no argument gives exact equality: epsilon enters at a different place (Keras adds it to sqrt(v) "
-             "before the bias correction, torch to sqrt(v_hat) after it), so Keras epsilon acts as torch "
-             "eps = epsilon / sqrt(1 - beta_2**t), which tends to epsilon as the step t grows")
-_RMSPROP_EPS = "no argument gives exact equality: Keras adds epsilon inside the square root, torch outside"
-_BN_MOMENTUM = ("the running means then agree exactly, the running variances only approximately: Keras averages "
-                "the biased batch variance, torch the unbiased one (n / (n - 1) times larger, n = values per "
-                "channel in the batch)")
-NOT_EXACT: dict[tuple[str, str], str] = {
-    ("torch.optim.Adam", "eps"): _ADAM_EPS, ("keras.optimizers.Adam", "epsilon"): _ADAM_EPS,
-    ("torch.optim.AdamW", "eps"): _ADAM_EPS, ("keras.optimizers.AdamW", "epsilon"): _ADAM_EPS,
-    ("torch.optim.RMSprop", "eps"): _RMSPROP_EPS, ("keras.optimizers.RMSprop", "epsilon"): _RMSPROP_EPS,
-    **{(f"torch.nn.BatchNorm{d}d", "momentum"): _BN_MOMENTUM for d in (1, 2, 3)},
-    ("keras.layers.BatchNormalization", "momentum"): _BN_MOMENTUM,
-}
-
-# Parameters that exist on one side only but change what the code means. (parameter, value) -> for the
-# framework lacking the parameter: (what it means, how B written in that framework matches it).
-CONVENTIONS: dict[tuple[str, str], dict[str, str]] = {
-    ("data_format", "channels_last"): {
-        "torch": "torch is channels-first: feed the port x.permute(0, 3, 1, 2) (NHWC -> NCHW); a Flatten after "
-                 "the convolutions then orders features (C, H, W), not (H, W, C): permute the weights of the "
-                 "layer after it when porting weights",
-    },
-    ("from_logits", "False"): {
-        "torch": "Keras expects probabilities (the model ends in softmax); nn.CrossEntropyLoss applies "
-                 "log_softmax itself: drop the final softmax from the torch model so that it outputs logits",
-    },
-}
-# The reverse: a parameter B has and A's framework lacks; the value that matches A's convention.
-CONVENTION_MATCH: dict[tuple[str, str], str] = {
-    ("data_format", "torch"): "'channels_first'",
-    ("from_logits", "torch"): "True",
-}
-# Arguments B needs besides the value itself: (B API, parameter) -> the extra keyword arguments.
-COMPANIONS: dict[tuple[str, str], str] = {
-    ("torch.optim.Adam", "weight_decay"): "decoupled_weight_decay=True",
-}
 
 
 @dataclass
@@ -196,11 +125,11 @@ def _literal(text: str):
 _MISSING = object()
 
 
-def translate(value: str, names: tuple[str, ...], source: str, target: str) -> str | None:
-    """`value` of framework `source` spelled for framework `target`, when SPELLINGS knows it."""
+def translate(eq: Equivalences, value: str, names: tuple[str, ...], source: str, target: str) -> str | None:
+    """`value` of framework `source` spelled for framework `target`, when the equivalences know it."""
     x = _literal(value)
     for name in names:
-        for group in SPELLINGS.get(name, ()):
+        for group in eq.spellings.get(name, ()):
             if source in group and target in group and x is not _MISSING and _equal(_literal(group[source]), x):
                 return group[target]
     return None
@@ -227,30 +156,14 @@ def _equal(x, y) -> bool:
     return x == y
 
 
-def _init_name(value: str, framework: str) -> str | None:
-    def norm(s: str) -> str:
-        s = re.sub(r"^(?:tf\.)?(?:keras\.)?(?:initializers\.)?", "", s.strip().strip("'\""))
-        return re.sub(r"[^a-z0-9]", "", s.lower().removesuffix("()"))
-
-    for name, spelled in INITIALIZERS.items():
-        if framework in spelled and norm(spelled[framework].format(w="")) == norm(value.format(w="")):
-            return name
-    if framework == "keras":  # keras accepts the class names too: GlorotUniform()
-        for name in INITIALIZERS:
-            if norm(name) == norm(value):
-                return name
-    return None
-
-
 def _split(api: Api, entry: Entry) -> dict[str, tuple[str, Hyper]]:
     """Atoms of an entry: name -> (value, hyper); a tuple parameter whose counterpart is several names
     (torch betas <-> Keras beta_1, beta_2) is split into those names' values."""
     out: dict[str, tuple[str, Hyper]] = {}
     for h in entry.params:
-        cp = api.fact(h.name).counterpart if api.param(h.name) else None
-        if cp and "," in cp:
+        names = api.fact(h.name).counterparts if api.param(h.name) else ()
+        if len(names) > 1:
             items = _literal(h.value)
-            names = [n.strip() for n in cp.split(",")]
             if isinstance(items, tuple) and len(items) == len(names):
                 for n, v in zip(names, items):
                     out[f"{h.name}[{n}]"] = (repr(v), h)
@@ -263,16 +176,16 @@ def _other_name(a_api: Api, b_api: Api, name: str, b_atoms: dict) -> str | None:
     """The name under which B holds A's `name`, or None when B has no such hyperparameter."""
     candidates: list[str] = []
     fact = a_api.fact(name) if a_api.param(name) else None
-    imp = next((i for i in a_api.implicit if i.name == name), None)
-    cp = (fact.counterpart if fact else None) or (imp.counterpart if imp else None)
-    if cp and "," not in cp:
-        candidates.append(cp)
+    imp = a_api.implicit_fact(name)
+    cps = (fact.counterparts if fact else ()) or ((imp.counterpart,) if imp and imp.counterpart else ())
+    if len(cps) == 1:
+        candidates.append(cps[0])
     candidates.append(name)
     for p in b_api.params:  # the reverse link, for rows annotated on one side only
-        pcp = b_api.fact(p.name).counterpart
-        if pcp and "," in pcp and name in [n.strip() for n in pcp.split(",")]:
+        pcps = b_api.fact(p.name).counterparts
+        if len(pcps) > 1 and name in pcps:
             candidates.append(f"{p.name}[{name}]")
-        elif pcp == name:
+        elif pcps == (name,):
             candidates.append(p.name)
     for i in b_api.implicit:
         if i.counterpart == name:
@@ -334,6 +247,7 @@ def _compare_pair(table: Table, ea: Entry, eb: Entry, kind: str) -> list[Diverge
     a_api, b_api = table.apis.get(ea.api), table.apis.get(eb.api)
     if a_api is None or b_api is None:
         return []
+    eq = equivalences(table)
     a_atoms, b_atoms = _split(a_api, ea), _split(b_api, eb)
     out: list[Divergence] = []
     matched_b: set[str] = set()
@@ -342,7 +256,7 @@ def _compare_pair(table: Table, ea: Entry, eb: Entry, kind: str) -> list[Diverge
         lookup = a_key[a_key.index("[") + 1:-1] if "[" in a_key else a_key
         b_key = _other_name(a_api, b_api, lookup, b_atoms) if "[" in a_key else _other_name(a_api, b_api, base, b_atoms)
         if b_key is None:
-            d = _convention(ea, eb, ha, kind, a_side=True)
+            d = _convention(eq, ea, eb, ha, kind, a_side=True)
             if d:
                 out.append(d)
             continue
@@ -351,124 +265,129 @@ def _compare_pair(table: Table, ea: Entry, eb: Entry, kind: str) -> list[Diverge
         if UNKNOWN in (ha.source, hb.source):
             continue
         b_param = b_key.split("[", 1)[0]
-        d = _compare_values(table, a_api, b_api, ea, eb, base, a_value, b_key, b_param, b_value, kind)
+        d = _compare_values(table, eq, a_api, b_api, ea, eb, base, a_value, b_key, b_param, b_value, kind)
         if d:
             out.append(d)
     for b_key, (_, hb) in b_atoms.items():
         if b_key not in matched_b and "[" not in b_key:
-            d = _convention(eb, ea, hb, kind, a_side=False)
+            d = _convention(eq, eb, ea, hb, kind, a_side=False)
             if d:
                 out.append(d)
     return out
 
 
-def _compare_values(table, a_api: Api, b_api: Api, ea: Entry, eb: Entry, a_param: str, a_value: str,
-                    b_key: str, b_param: str, b_value: str, kind: str) -> Divergence | None:
+def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: Entry, eb: Entry, a_param: str,
+                    a_value: str, b_key: str, b_param: str, b_value: str, kind: str) -> Divergence | None:
     note = a_api.fact(a_param).note if a_api.param(a_param) else None
     note = note or (b_api.fact(b_param).note if b_api.param(b_param) else None) or ""
-    if a_param in INIT_PARAMS or b_param in INIT_PARAMS:
-        return _compare_init(ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
-    if a_param == b_param == "padding" and ea.framework != eb.framework:
-        return _compare_padding(ea, eb, a_value, b_value, kind)
+    strategy = eq.strategies.get(a_param) or eq.strategies.get(b_param)
+    if strategy == "initializer":
+        return _compare_init(table, eq, ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
     across = ea.framework != eb.framework
-    if a_param in FACT_AS_PARAM and FACT_AS_PARAM[a_param][0] == b_param:
-        a_value = FACT_AS_PARAM[a_param][1]
-    if b_param in FACT_AS_PARAM and FACT_AS_PARAM[b_param][0] == a_param:
-        if same(a_value, FACT_AS_PARAM[b_param][1]) is not False:
+    if strategy == "conv_padding" and a_param == b_param and across:
+        return _compare_padding(eq, ea, eb, a_value, b_value, kind)
+    facts = eq.facts_as_params
+    if a_param in facts and facts[a_param][0] == b_param:
+        a_value = facts[a_param][1]
+    if b_param in facts and facts[b_param][0] == a_param:
+        if same(a_value, facts[b_param][1]) is not False:
             return None
-        b_value = f"{b_value} (≙ {a_param}={FACT_AS_PARAM[b_param][1]})"
+        b_value = f"{b_value} (≙ {a_param}={facts[b_param][1]})"
         differs = True
     else:
         differs = False
     want = a_value
     if across:
-        want = (translate(a_value, (b_param, a_param), ea.framework, eb.framework)
+        want = (translate(eq, a_value, (b_param, a_param), ea.framework, eb.framework)
                 or convert(b_api, b_param, a_value) or a_value)
     if not differs and same(want, b_value, b_param) is not False:
         return None
     if b_api.param(b_param) is None:  # B holds it as a fact no argument sets (torch losses take logits)
-        rule = CONVENTIONS.get((a_param, str(_literal(a_value))), {}).get(eb.framework)
-        imp = next((i for i in b_api.implicit if i.name == b_param), None)
+        conv = eq.convention(a_param, _literal(a_value))
+        rule = conv.advice.get(eb.framework) if conv else None
+        imp = b_api.implicit_fact(b_param)
         fix = rule or (imp.explicit.replace("{obj}", "layer") if imp and imp.explicit else
                        f"no argument of {eb.callee} sets {b_param}")
         return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value, want, fix,
                           EXACT if rule or (imp and imp.explicit) else APPROXIMATE, note)
-    reason = (NOT_EXACT.get((b_api.name, b_param)) or NOT_EXACT.get((a_api.name, a_param))) if across else None
+    inexact = (eq.inexact.get((b_api.name, b_param)) or eq.inexact.get((a_api.name, a_param))) if across else None
+    reason = inexact[0] if inexact else None
     grade = APPROXIMATE if reason else EXACT
-    if reason and "epsilon" in reason:
+    if inexact and inexact[1]:
         note = ""  # the reason says it all
     if "[" in b_key:  # one element of a tuple parameter
         inner = b_key[b_key.index("[") + 1:-1]
         return Divergence(kind, _where(ea), _where(eb), a_param, a_value, f"{b_param} ({inner})", b_value, want,
                           f"{b_param}=<tuple with {inner}={want}>", grade, _join(note, reason))
     fix = f"{b_param}={want}"
-    companion = COMPANIONS.get((b_api.name, b_param))
-    if companion and same(want, "0", b_param) is False:
-        fix += f", {companion}"
+    companion = eq.companions.get((b_api.name, b_param))
+    if companion and same(want, companion[1], b_param) is False:
+        fix += f", {companion[0]}"
     return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value, want, fix, grade,
                       _join(note, reason))
 
 
-def _compare_init(ea: Entry, eb: Entry, b_api: Api, a_param: str, a_value: str, b_param: str, b_value: str,
-                  kind: str, note: str) -> Divergence | None:
-    a_init, b_init = _init_name(a_value, ea.framework), _init_name(b_value, eb.framework)
+def _compare_init(table: Table, eq: Equivalences, ea: Entry, eb: Entry, b_api: Api, a_param: str, a_value: str,
+                  b_param: str, b_value: str, kind: str, note: str) -> Divergence | None:
+    a_init, b_init = eq.initializer_name(a_value, ea.framework), eq.initializer_name(b_value, eb.framework)
     if a_init is not None and a_init == b_init:
         return None
     if a_init is None and b_init is None and same(a_value, b_value) is not False:
         return None
-    spelled = INITIALIZERS.get(a_init or "", {}).get(eb.framework)
+    init = eq.initializer(a_init)
+    spelled = init.spelled.get(eb.framework) if init else None
     tensors = [_tensor(b_api, b_param)]
-    if a_init == "zeros" and "bias_ih" in tensors[0]:  # torch RNNs add two biases: both must be zero
-        tensors.append(tensors[0].replace("bias_ih", "bias_hh"))
+    for part in eq.tensor_parts:
+        if part in tensors[0] and init is not None and init.splits:
+            tensors += [tensors[0].replace(part, sibling) for sibling in eq.tensor_parts[part]]
     tensor = tensors[0]
-    if spelled is None:
-        fix = f"write {a_value} in {FRAMEWORK_NAMES.get(eb.framework, eb.framework)} (no known equivalent)"
+    style = eq.styles.get(eb.framework, {}).get("style", "argument")
+    if spelled is None or init is None:
+        fix = f"write {a_value} in {table.display(eb.framework)} (no known equivalent)"
         grade = APPROXIMATE
-    elif eb.framework == "torch":
+    elif style == "statement":
         calls = []
         for t in tensors:
             one = spelled.format(w=f"layer.{t}")
-            calls.append(one if one.startswith("torch.") else "torch.nn.init." + one.replace("(", f"(layer.{t}, ", 1))
+            qualified = eq.qualified(one, eb.framework)
+            calls.append(qualified if qualified == one else qualified.replace("(", f"(layer.{t}, ", 1))
         fix = "; ".join(calls)
-        grade = INITIALIZERS[a_init].get("grade", EXACT)  # type: ignore[index]
+        grade = init.grade
     else:
         fix = f"{b_param}={spelled}"
-        grade = INITIALIZERS[a_init].get("grade", EXACT)  # type: ignore[index]
-    extra = "same distribution, not the same draws (the random generators differ)"
-    if a_init in ("zeros", "ones"):
-        extra = ""
-    if a_init == "orthogonal":
-        extra = ("Keras makes the (units, 4 * units) recurrent kernel orthogonal as one matrix, torch's weight_hh is "
-                 "its transpose: orthogonal_ gives the same kind of matrix, not a verified identical distribution")
-    if "fan_in" in fix:
-        extra += "; fan_in is the layer's input size times the kernel's spatial size"
+        grade = init.grade
+    extra = eq.same_distribution if init is None or init.note is None else init.note
+    extra = _join(extra, *eq.explain_terms(fix))
     return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value,
                       spelled.format(w=tensor) if spelled else a_value, fix, grade, _join(note, extra))
 
 
 def _tensor(api: Api, param: str) -> str:
-    """The attribute of a torch module an initialisation fact is about (`weight`, `weight_hh_l0`, ...)."""
-    imp = next((i for i in api.implicit if i.name == param), None)
+    """The attribute of a module an initialisation fact is about (`weight`, `weight_hh_l0`, ...)."""
+    imp = api.implicit_fact(param)
     m = re.search(r"\{obj\}\.(\w+)", imp.explicit or "") if imp else None
     return m.group(1) if m else ("bias" if "bias" in param else "weight")
 
 
-def _pads(e: Entry, value: str) -> tuple | str | None:
-    """Convolution padding as the amount added on each side per dimension ('same' when it depends on
-    the input size), so that Keras 'same'/'valid' and torch integers compare."""
+def _pads(eq: Equivalences, e: Entry, value: str) -> tuple | str | None:
+    """Convolution padding as the amount added on each side per dimension, so that the words for no padding
+    and for 'same' compare with integers."""
+    pad = eq.padding
     v = _literal(value)
-    def num(*names):
+
+    def num(names):
         h = next((e.get(n) for n in names if e.get(n)), None)
         x = _literal(h.value) if h else 1
         return x if isinstance(x, tuple) else (x,)
-    k, d, st = num("kernel_size"), num("dilation", "dilation_rate"), num("stride", "strides")
-    if v == "valid" or v == 0:
+
+    k, d, st = num(pad["kernel"]), num(pad["dilation"]), num(pad["stride"])
+    if v == pad["none"] or v == 0:
         return (0,)
     if isinstance(v, int):
         return (v,)
     if isinstance(v, tuple):
         return v
-    if v == "same" and all(isinstance(x, int) for x in (*k, *d, *st)) and set(st) == {1} \
+    if v == pad["same"] and all(isinstance(x, int) for x in (*k, *d, *st)) and set(st) == {1} \
             and all(x % 2 == 1 for x in k):
         dims = max(len(k), len(d))
         k, d = k * dims if len(k) == 1 else k, d * dims if len(d) == 1 else d
@@ -476,40 +395,44 @@ def _pads(e: Entry, value: str) -> tuple | str | None:
     return None
 
 
-def _compare_padding(ea: Entry, eb: Entry, a_value: str, b_value: str, kind: str) -> Divergence | None:
-    pa, pb = _pads(ea, a_value), _pads(eb, b_value)
+def _compare_padding(eq: Equivalences, ea: Entry, eb: Entry, a_value: str, b_value: str, kind: str
+                     ) -> Divergence | None:
+    pa, pb = _pads(eq, ea, a_value), _pads(eq, eb, b_value)
     if pa is not None and pb is not None and (_equal(pa, pb) or (len(set(pa)) == 1 and _equal(pb, pa[0]))):
         return None
     if pa is None and _literal(a_value) == _literal(b_value):
         return None
+    explicit = eq.padding.get("explicit", {}).get(eb.framework)
     if pa is None:
         want, grade = a_value, APPROXIMATE
-    elif eb.framework == "keras":
-        same_pad = _pads(eb, "'same'")
-        want = "'valid'" if set(pa) == {0} else ("'same'" if same_pad is not None and _equal(same_pad, pa) else None)
+    elif explicit is not None:  # B writes padding as a word
+        same_pad = _pads(eq, eb, repr(eq.padding["same"]))
+        if set(pa) == {0}:
+            want = repr(eq.padding["none"])
+        elif same_pad is not None and _equal(same_pad, pa):
+            want = repr(eq.padding["same"])
+        else:
+            want = explicit.format(pad=pa[0] if len(set(pa)) == 1 else pa)
         grade = EXACT
-        if want is None:
-            want, grade = f"'valid' after keras.layers.ZeroPadding2D({pa[0] if len(set(pa)) == 1 else pa})", EXACT
     else:
         want, grade = str(pa[0] if len(set(pa)) == 1 else pa), EXACT
     return Divergence(kind, _where(ea), _where(eb), "padding", a_value, "padding", b_value, want,
                       f"padding={want}", grade, "")
 
 
-def _convention(e: Entry, other: Entry, h: Hyper, kind: str, a_side: bool) -> Divergence | None:
+def _convention(eq: Equivalences, e: Entry, other: Entry, h: Hyper, kind: str, a_side: bool) -> Divergence | None:
     """A parameter one side has and the other framework lacks, when it changes what the code means."""
-    value = str(_literal(h.value)) if _literal(h.value) is not _MISSING else h.value
-    rule = CONVENTIONS.get((h.name, value))
-    if rule is None or other.framework not in rule or h.source == UNKNOWN:
+    conv = eq.convention(h.name, _literal(h.value))
+    if conv is None or other.framework not in conv.advice or h.source == UNKNOWN:
         return None
     if a_side:  # A (e) has it, B (other) lacks it: tell how B's framework matches
-        return Divergence(kind, _where(e), _where(other), h.name, h.value, "-", "-", "-", rule[other.framework],
+        return Divergence(kind, _where(e), _where(other), h.name, h.value, "-", "-", "-", conv.advice[other.framework],
                           EXACT, "")
-    want = CONVENTION_MATCH.get((h.name, other.framework))
+    want = conv.match.get(other.framework)
     if want is None:
         return None
     return Divergence(kind, _where(other), _where(e), "-", "-", h.name, h.value, want, f"{h.name}={want}", EXACT,
-                      rule[other.framework])
+                      conv.advice[other.framework])
 
 
 def _call_fix(table: Table, eb: Entry, divergences: list[Divergence]) -> str:

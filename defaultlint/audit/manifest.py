@@ -8,19 +8,18 @@ record); `compare` reads the JSON back.
 
 from __future__ import annotations
 
-import ast
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from defaultlint.core.checker import Checker, Rules, _version_in, parse
-from defaultlint.core.resolver import Resolver
-from defaultlint.core.table import FRAMEWORK_NAMES, POS_ONLY, REQUIRED, Table
-from defaultlint.core.versions import format_version
+from defaultlint.core.checker import Rules, module_of
+from defaultlint.core.resolver import BudgetExceeded
+from defaultlint.core.semantics import CallValues, Source, Value, shown_release
+from defaultlint.core.table import Table
+from defaultlint.core.text import parse
 
 FORMAT_VERSION = 1
 EXPLICIT, IMPLICIT, UNKNOWN = "explicit", "implicit", "unknown"
-_TORCH_INIT = "torch.nn.init."
 
 
 @dataclass
@@ -44,63 +43,65 @@ class Entry:
     callee: str  # the callee as written (`nn.Linear`)
     params: list[Hyper] = field(default_factory=list)
     args: list[tuple[str | None, str]] = field(default_factory=list)  # (parameter or None, source) as written
+    display: str = ""  # the framework's name for people (PyTorch)
 
     def get(self, name: str) -> Hyper | None:
         return next((h for h in self.params if h.name == name), None)
 
 
 def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[Entry]:
-    """The manifest entries of one module (none when it does not parse)."""
+    """The manifest entries of one module (none when it does not parse or cannot be resolved)."""
     tree, error = parse(text, path)
     if tree is None:
         return []
-    resolver = Resolver(tree, table.canonical, lambda q: table.lookup(q) is not None)
-    checker = Checker(table, rules)
-    calls = sorted(checker.framework_calls(resolver), key=lambda c: (c.node.lineno, c.node.col_offset))
-    torch_init = any(c.api.name.startswith(_TORCH_INIT) for c in calls) or checker._mentions_init(resolver)
+    try:
+        module = module_of(table, text, tree)
+    except BudgetExceeded:
+        return []
     out: list[Entry] = []
-    for call in calls:
+    for call in module.calls:
         api, node = call.api, call.node
-        if api.name.startswith(_TORCH_INIT):
-            continue
-        version = _version_in(rules.target(table, api.framework), api.verified_version)
-        callee = ast.get_source_segment(text, node.func) or api.short_name
+        if table.initializer_framework(api.name):
+            continue  # the initialisation calls themselves are what other entries' facts refer to
+        cv = module.values(call, rules.targets)
+        callee = module.lines.source(node.func) or api.short_name
         entry = Entry(path, node.lineno, node.col_offset + 1, api.framework, api.name, api.category,
-                      format_version(version), callee)
-        positional = {id(a) for a in node.args}
+                      shown_release(cv.release, cv.target), callee, display=table.display(api.framework))
         names = {id(v): k for k, v in call.explicit.items()}
+        positional = {id(a) for a in call.positional_args}
         for a in node.args:
-            entry.args.append((names.get(id(a)), ast.get_source_segment(text, a) or ast.unparse(a)))
+            entry.args.append((names.get(id(a)), module.lines.source(a)))
         for k in node.keywords:
-            seg = ast.get_source_segment(text, k) or ast.unparse(k)
-            entry.args.append((k.arg, seg))
-        for p in api.params:
-            if p.name in call.explicit:
-                if p.name in table.not_hyper or not api.fact(p.name).hyper:
-                    continue
-                arg = call.explicit[p.name]
-                entry.params.append(Hyper(p.name, ast.get_source_segment(text, arg) or ast.unparse(arg),
-                                          EXPLICIT, positional=id(arg) in positional or p.kind == POS_ONLY))
-            elif p.name in call.provided:
-                if table.is_hyper(api, p):
-                    entry.params.append(Hyper(p.name, "?", UNKNOWN, note="may come from *args/**kwargs"))
-            elif table.is_hyper(api, p):
-                value = api.default_at(p.name, version)
-                if value is None or value == REQUIRED:
-                    continue
-                fact = api.fact(p.name)
-                note = f"{p.default} resolved by {fact.resolved_by}" if fact.resolves and fact.resolves != p.default \
-                    else ""
-                entry.params.append(Hyper(p.name, value, IMPLICIT, note=note))
-        for imp in api.implicit:
-            if api.framework == "torch" and torch_init:
-                entry.params.append(Hyper(imp.name, "?", UNKNOWN, note="the module calls torch.nn.init"))
-            elif call.open_params:
-                entry.params.append(Hyper(imp.name, imp.value, UNKNOWN, note="may come from *args/**kwargs"))
-            else:
-                entry.params.append(Hyper(imp.name, imp.value, IMPLICIT))
+            entry.args.append((k.arg, module.lines.source(k.value) if k.arg is None else
+                               f"{k.arg}={module.lines.source(k.value)}"))
+        for v in cv.values:
+            hyper = _hyper(table, cv, v)
+            if hyper is not None:
+                if v.source is Source.EXPLICIT:
+                    hyper.positional = id(call.explicit[v.name]) in positional or not v.keyword
+                entry.params.append(hyper)
         out.append(entry)
     return out
+
+
+def _hyper(table: Table, cv: CallValues, v: Value) -> Hyper | None:
+    """A value as the manifest records it: explicit, implicit or unknown (values not in force are left out)."""
+    if not v.hyper or v.source is Source.NOT_IN_FORCE:
+        return None
+    if v.source is Source.EXPLICIT:
+        return Hyper(v.name, v.written or "?", EXPLICIT)
+    if v.source is Source.ALIAS:
+        return Hyper(v.name, v.value or "?", EXPLICIT, note=f"set as {v.via}={v.written}")
+    if v.source is Source.UNKNOWN:
+        return Hyper(v.name, v.value if v.fact and v.value else "?", UNKNOWN, note=v.why)
+    note = ""
+    if v.source is Source.RUNTIME:
+        note = f"{v.sentinel} resolved by {cv.api.fact(v.name).resolved_by}"
+    elif v.source is Source.VERSIONED:
+        note = "changes within the targeted releases: " + ", ".join(f"{x} ({s})" for x, s in v.variants)
+    elif v.source is Source.CONDITIONAL:
+        note = v.why
+    return Hyper(v.name, v.value or "?", IMPLICIT, note=note)
 
 
 def entries_for_paths(paths: list[Path], table: Table, rules: Rules) -> tuple[list[Entry], list[str]]:
@@ -145,7 +146,7 @@ def _where(e: Entry) -> str:
 
 
 def _fw(e: Entry) -> str:
-    return f"{FRAMEWORK_NAMES.get(e.framework, e.framework)} {e.version}"
+    return f"{e.display or e.framework} {e.version}"
 
 
 def _shown(h: Hyper) -> str:

@@ -28,7 +28,8 @@ class _Libcst:
 
 cst = _Libcst()
 
-from defaultlint.core.ftypes import Edit, Finding
+from defaultlint.core.ftypes import Applicability, Edit, Finding
+from defaultlint.core.text import parses
 
 _cache: dict[tuple[str, str, tuple], Edit | None] = {}
 
@@ -273,14 +274,4 @@ def applicable(f: Finding, unsafe: bool) -> bool:
     """True when `f` carries an edit that a run with (or without) --unsafe-fixes applies."""
     if f.fix is None or not f.fix.edits:
         return False
-    return f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe")
-
-
-def parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return f.fix.applicability is Applicability.SAFE or (unsafe and f.fix.applicability is Applicability.UNSAFE)

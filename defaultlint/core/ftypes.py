@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+
+class Applicability(str, enum.Enum):
+    """How far a fix may be trusted (ruff's grading)."""
+
+    SAFE = "safe"  # exactly the value in force, whatever runs the code
+    UNSAFE = "unsafe"  # depends on a version range or run-time configuration
+    DISPLAY_ONLY = "display-only"  # nothing is written: the message shows the code to write
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class Position(NamedTuple):
@@ -24,7 +36,7 @@ class Edit(NamedTuple):
 
 @dataclass
 class Fix:
-    applicability: str  # "safe" | "unsafe" | "display-only"
+    applicability: Applicability
     message: str
     edits: list[Edit] = field(default_factory=list)
 
@@ -45,7 +57,7 @@ class Finding:
 
     @property
     def fixable(self) -> bool:
-        return self.fix is not None and self.fix.applicability != "display-only" and bool(self.fix.edits)
+        return self.fix is not None and self.fix.applicability is not Applicability.DISPLAY_ONLY and bool(self.fix.edits)
 
 
 @dataclass

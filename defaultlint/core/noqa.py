@@ -1,7 +1,9 @@
-"""`--add-noqa`: suppress each finding by writing `# noqa: CODE` at the end of its line.
+"""`# noqa`: reading the directives that suppress findings, and writing them (`--add-noqa`).
 
-A directive goes only on a line that ends outside any string and without a backslash continuation (the
-tokenizer says where logical lines end); codes already listed in the line's directive are kept and merged.
+`# noqa: DL201` (or a bare `# noqa`) on a finding's first line suppresses it; `# defaultlint: noqa` on a
+line of its own skips the whole file (`# defaultlint: noqa: DL101` only that code). A directive is written
+only on a line that ends outside any string and without a backslash continuation (the tokenizer says where
+logical lines end); codes already listed in the line's directive are kept and merged.
 """
 
 from __future__ import annotations
@@ -11,11 +13,51 @@ import re
 import tokenize
 from collections import defaultdict
 
-from defaultlint.core.checker import Lines
-from defaultlint.core.fixer import parses
 from defaultlint.core.ftypes import Finding
+from defaultlint.core.text import Lines, parses
 
-_DIRECTIVE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+DIRECTIVE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+FILE_DIRECTIVE = re.compile(
+    r"^#\s*defaultlint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?\s*$", re.M)
+
+
+def file_directive(text: str) -> tuple[bool, set[str]]:
+    """(whole file skipped, codes skipped in the whole file) from `# defaultlint: noqa` lines."""
+    if "defaultlint:" not in text:
+        return False, set()
+    m = FILE_DIRECTIVE.search(text)
+    if m is None:
+        return False, set()
+    if not m.group("codes"):
+        return True, set()
+    return False, set(codes_in(m.group("codes")))
+
+
+def codes_in(text: str | None) -> list[str]:
+    return re.findall(r"[A-Z]+[0-9]+", text or "")
+
+
+def suppress(findings: list[Finding], text: str, file_codes: set[str]) -> list[Finding]:
+    """The findings no `# noqa` directive (on their first line, or for the whole file) suppresses."""
+    if not findings:
+        return findings
+    noqa: dict[int, set[str] | None] = {}
+    if "noqa" in text or "NOQA" in text:
+        lines = Lines(text)
+        for row in {f.location.row for f in findings}:
+            m = DIRECTIVE.search(lines.line(row))
+            if m:
+                noqa[row] = set(codes_in(m.group("codes"))) if m.group("codes") else None
+    out = []
+    for f in findings:
+        if f.code in file_codes:
+            continue
+        if f.location.row in noqa:
+            codes = noqa[f.location.row]
+            if codes is None or f.code in codes:
+                continue
+        out.append(f)
+    return out
 
 
 def commentable_rows(text: str) -> set[int]:
@@ -62,7 +104,7 @@ def add_noqa(text: str, findings: list[Finding]) -> tuple[str, int]:
 
 
 def _with_directive(line: str, codes: set[str]) -> str:
-    m = _DIRECTIVE.search(line)
+    m = DIRECTIVE.search(line)
     if m is None:
         return f"{line.rstrip()}  # noqa: {', '.join(sorted(codes))}"
     if m.group("codes") is None:

@@ -6,34 +6,60 @@ scope that binds the name, skipping class bodies, then the module, then builtins
 bindings in its scope resolves only when every binding agrees on the API; anything else - a parameter,
 a loop variable, an attribute of an unknown object, a relative import - resolves to nothing.
 Precision first: when the answer is not certain, there is no answer.
+
+Answers are typed references (`refs`). Every name's answer is remembered once it is final, so the work is
+linear in the size of the module; a per-module budget bounds what is left (a chain of aliases deeper than
+the budget allows, or more resolution steps than the module's size justifies) and raises `BudgetExceeded`.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import enum
 from dataclasses import dataclass, field
 from typing import Callable
 
+from defaultlint.core.refs import Factory, Instance, Path, Ref, Subclass, attribute, called
+
 BUILTINS = frozenset(dir(builtins))
-_CYCLE = "\0cycle"  # a binding that refers back to the name being resolved: ds = ds.batch(32)
-FRAMEWORK_ROOTS = frozenset({"torch", "tensorflow", "keras", "tf_keras", "torchvision"})
+MAX_DEPTH = 120  # nested resolutions (an alias of an alias of ...) before the module is warmed up in order
+STEPS_PER_BINDING = 64  # resolution steps allowed per binding of the module (plus a floor)
 
-# Binding kinds
-IMPORT, ALIAS, INSTANCE, SUBCLASS, FACTORY, OPAQUE = "import", "alias", "instance", "subclass", "factory", "opaque"
 
-# How qualified names spell what is not a plain import path:
-#   "keras.Sequential()"  an instance: the value a call of keras.Sequential returns
-#   "keras.Model~"        a user class derived from keras.Model (never itself a table API)
-#   "keras.Model@"        a user function whose every return is an instance of keras.Model
+class BudgetExceeded(Exception):
+    """The module's names could not be resolved within the budget (pathologically deep or wide aliasing)."""
+
+
+class _Cycle:
+    """A binding that refers back to the name being resolved: ds = ds.batch(32)."""
+
+    def __repr__(self) -> str:
+        return "CYCLE"
+
+
+CYCLE = _Cycle()
+
+
+class Kind(enum.Enum):
+    IMPORT = "import"
+    ALIAS = "alias"  # x = a.b
+    INSTANCE = "instance"  # x = a.b(...)
+    SUBCLASS = "subclass"  # class X(a.b)
+    FACTORY = "factory"  # def f(): return a.b(...)
+    OPAQUE = "opaque"  # anything else: a parameter, a loop variable, ...
+
+
+IMPORT, ALIAS, INSTANCE, SUBCLASS, FACTORY, OPAQUE = (Kind.IMPORT, Kind.ALIAS, Kind.INSTANCE, Kind.SUBCLASS,
+                                                     Kind.FACTORY, Kind.OPAQUE)
 
 
 @dataclass
 class Binding:
-    kind: str
+    kind: Kind
     qualname: str | None = None  # IMPORT: the module or object imported
-    expr: ast.expr | None = None  # ALIAS / INSTANCE: the expression assigned (its callee for INSTANCE)
-    scope: "Scope | None" = None  # ALIAS / INSTANCE: the scope the expression is evaluated in
+    expr: ast.expr | None = None  # ALIAS / INSTANCE / SUBCLASS: the expression (its callee for INSTANCE)
+    scope: "Scope | None" = None  # the scope the expression is evaluated in (FACTORY: the function's scope)
 
 
 @dataclass(eq=False)
@@ -50,11 +76,12 @@ class Scope:
 
 
 class Resolver:
-    """Builds the scopes of a module; `qualname(expr, scope)` then answers what `expr` names.
+    """Builds the scopes of a module; `ref(expr, scope)` then answers what `expr` refers to.
 
     `canonical` maps a dotted name onto the table's spelling (tensorflow.keras -> keras) so that
     bindings which reach one API by two paths count as agreeing; `star_known` says whether a name
-    that a framework star import could bind (`from torch.nn import *`) exists.
+    that a framework star import could bind (`from torch.nn import *`) exists; `star_roots` are the
+    top-level packages whose star imports are understood.
     """
 
     def __init__(
@@ -62,21 +89,41 @@ class Resolver:
         tree: ast.Module,
         canonical: Callable[[str], str] = lambda s: s,
         star_known: Callable[[str], bool] = lambda q: False,
+        star_roots: frozenset[str] = frozenset(),
     ):
         self.canonical = canonical
         self.star_known = star_known
+        self.star_roots = star_roots
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope its expressions are evaluated in
         self.returns: dict[int, list[ast.expr | None]] = {}  # id(function scope) -> its return values
         self.calls: list[tuple[ast.Call, Scope]] = []  # every call whose callee is a dotted name
         # values that may hand a class to code constructing it later: (expr, scope, enclosing call or None)
         self.refs: list[tuple[ast.expr, Scope, ast.Call | None]] = []
-        self._resolving: set[tuple[int, str]] = set()
+        self.scopes: list[Scope] = [self.module]
+        self._resolving: dict[tuple[int, str], int] = {}  # names being resolved -> their depth
+        self._low = 1 << 30  # the shallowest name in progress that a cycle reached
+        self._memo: dict[tuple[int, str], Ref | None] = {}
         _Binder(self).run(tree)
+        self._steps = 0
+        self._budget = 10_000 + STEPS_PER_BINDING * sum(len(v) for s in self.scopes for v in s.bindings.values())
+        self._warm = False
 
     # -- lookups ------------------------------------------------------------------------------------
-    def lookup(self, name: str, scope: Scope) -> str | None:
-        """The qualified name bound to `name` as seen from `scope`, or None (or _CYCLE while resolving it)."""
+    def ref(self, node: ast.expr, scope: Scope) -> Ref | None:
+        """What `node` refers to (`Path('torch.nn.Linear')` for `nn.Linear` after `import torch.nn as nn`)."""
+        try:
+            r = self._ref(node, scope)
+        except _TooDeep:
+            self._warm_up()
+            try:
+                r = self._ref(node, scope)
+            except _TooDeep:
+                raise BudgetExceeded("names are aliased more deeply than the budget allows") from None
+        return None if r is CYCLE else r
+
+    def lookup(self, name: str, scope: Scope):
+        """The reference bound to `name` as seen from `scope`, or None (CYCLE while resolving it)."""
         s: Scope | None = scope
         if name in scope.globals:
             s = self.module
@@ -94,93 +141,134 @@ class Resolver:
             s = s.parent
         stars = self.module.star_imports
         if stars:
-            if not all(m.split(".", 1)[0] in FRAMEWORK_ROOTS for m in stars):
+            if not all(m.split(".", 1)[0] in self.star_roots for m in stars):
                 return None  # a star import of unknown content may bind anything
             known = [f"{m}.{name}" for m in stars if self.star_known(f"{m}.{name}")]
             if len(known) == 1:
-                return known[0]
+                return Path(known[0])
             if known:
                 return None
         if name in BUILTINS:
-            return f"builtins.{name}"
+            return Path(f"builtins.{name}")
         return None
 
-    def _resolve_bindings(self, name: str, scope: Scope) -> str | None:
+    def _resolve_bindings(self, name: str, scope: Scope):
         key = (id(scope), name)
-        if key in self._resolving:  # a = b; b = a, or ds = ds.batch(32)
-            return _CYCLE
-        self._resolving.add(key)
+        if key in self._memo:
+            return self._memo[key]
+        depth = self._resolving.get(key)
+        if depth is not None:  # a = b; b = a, or ds = ds.batch(32)
+            self._low = min(self._low, depth)
+            return CYCLE
+        depth = len(self._resolving)
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        self._resolving[key] = depth
+        outer_low, self._low = self._low, 1 << 30
         try:
-            result: str | None = None
-            for b in scope.bindings[name]:
-                q = self._resolve_binding(b)
-                if q == _CYCLE and b.kind == INSTANCE:
-                    continue  # a fluent re-binding (ds = ds.shuffle(8)) keeps the type of the others
-                if q is None or q == _CYCLE:
-                    return None
-                q = self.canonical(q)
-                if result is None:
-                    result = q
-                elif result != q:
-                    return None
-            return result
+            result = self._agree(scope.bindings[name])
         finally:
-            self._resolving.discard(key)
+            del self._resolving[key]
+            low, self._low = self._low, min(outer_low, self._low)
+        if low >= depth:  # no cycle reached a name outside this one: the answer is final
+            self._memo[key] = result
+        return result
 
-    def _resolve_binding(self, b: Binding) -> str | None:
-        if b.kind == IMPORT:
-            return b.qualname
-        if b.kind == ALIAS and b.expr is not None and b.scope is not None:
-            return self._qualname(b.expr, b.scope)
-        if b.kind == INSTANCE and b.expr is not None and b.scope is not None:
-            cls = self._qualname(b.expr, b.scope)
-            if cls in (None, _CYCLE):
+    def _agree(self, bindings: list[Binding]):
+        result = None
+        for b in bindings:
+            self._steps += 1
+            if self._steps > self._budget:
+                raise BudgetExceeded("the module's names take more resolution steps than the budget allows")
+            q = self._resolve_binding(b)
+            if q is CYCLE and b.kind is INSTANCE:
+                continue  # a fluent re-binding (ds = ds.shuffle(8)) keeps the type of the others
+            if q is None or q is CYCLE:
+                return None
+            if type(q) is Path:
+                q = Path(self.canonical(q.name))
+            if result is None:
+                result = q
+            elif result != q:
+                return None
+        return result
+
+    def _resolve_binding(self, b: Binding):
+        kind = b.kind
+        if kind is IMPORT:
+            return Path(b.qualname) if b.qualname else None
+        if b.scope is None:
+            return None
+        if kind is ALIAS and b.expr is not None:
+            return self._ref(b.expr, b.scope)
+        if kind is INSTANCE and b.expr is not None:
+            cls = self._ref(b.expr, b.scope)
+            if cls is None or cls is CYCLE:
                 return cls
-            return f"{cls[:-1]}()" if cls.endswith("@") else f"{cls}()"
-        if b.kind == FACTORY and b.scope is not None:
+            return called(cls)
+        if kind is FACTORY:
             values = self.returns.get(id(b.scope)) or [None]
             result = None
             for v in values:
-                q = self._qualname(v, b.scope) if v is not None else None
-                if q is None or q == _CYCLE or not q.endswith("()"):
+                q = self._ref(v, b.scope) if v is not None else None
+                if q is None or q is CYCLE or type(q) is not Instance:
                     return None
                 if result is not None and result != q:
                     return None
                 result = q
-            return result[:-2] + "@" if result else None
-        if b.kind == SUBCLASS and b.expr is not None and b.scope is not None:
-            base = self._qualname(b.expr, b.scope)
-            if base == _CYCLE:
+            return Factory(result) if result is not None else None
+        if kind is SUBCLASS and b.expr is not None:
+            base = self._ref(b.expr, b.scope)
+            if base is CYCLE:
                 return base
-            return f"{base.rstrip('~')}~" if base and not base.startswith("builtins.") else None
+            if type(base) is Subclass:
+                return base
+            if type(base) is Path and not base.name.startswith("builtins."):
+                return Subclass(base.name)
+            return None
         return None
 
-    def qualname(self, node: ast.expr, scope: Scope) -> str | None:
-        """'torch.nn.Linear' for `nn.Linear` after `import torch.nn as nn`; None when unknown."""
-        q = self._qualname(node, scope)
-        return None if q == _CYCLE and not self._resolving else q
-
-    def _qualname(self, node: ast.expr, scope: Scope) -> str | None:
+    def _ref(self, node: ast.expr, scope: Scope):
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
         if isinstance(node, ast.Call):  # a method called on what a call returned: ds.shuffle(8).batch(2)
-            inner = self._qualname(node.func, scope)
-            if inner is None or inner == _CYCLE or inner.startswith("builtins."):
-                return inner if inner == _CYCLE else None
-            base = inner[:-1] + "()" if inner.endswith("@") else inner + "()"
-            return base + "." + ".".join(reversed(parts)) if parts else base
-        if not isinstance(node, ast.Name):
-            return None
-        base = self.lookup(node.id, scope)
-        if base is None or base == _CYCLE:
-            return base
-        if parts:
-            if base.startswith("builtins."):
+            inner = self._ref(node.func, scope)
+            if inner is None or inner is CYCLE:
+                return inner
+            if type(inner) is Path and inner.name.startswith("builtins."):
                 return None
-            return self.canonical(base + "." + ".".join(reversed(parts)))
+            base: Ref | None = called(inner)
+        elif isinstance(node, ast.Name):
+            base = self.lookup(node.id, scope)
+            if base is None or base is CYCLE:
+                return base
+        else:
+            return None
+        for name in reversed(parts):
+            base = attribute(base, name, self.canonical)  # type: ignore[arg-type]
+            if base is None:
+                return None
         return base
+
+    def _warm_up(self) -> None:
+        """Resolve every binding in the order it was written, so that a long chain of aliases is resolved one
+        link at a time (each link's answer is remembered before the next asks for it)."""
+        if self._warm:
+            return
+        self._warm = True
+        for scope in self.scopes:
+            for name in list(scope.bindings):
+                try:
+                    self._resolve_bindings(name, scope)
+                except _TooDeep:
+                    self._resolving.clear()
+                    self._low = 1 << 30
+
+
+class _TooDeep(Exception):
+    pass
 
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -226,6 +314,7 @@ class _Binder:
             if st.returns:
                 self.expr(st.returns, scope)
             inner = Scope("function", scope)
+            r.scopes.append(inner)
             # an undecorated function is a factory: calling it gives what all its returns agree on
             scope.bind(st.name, Binding(OPAQUE) if st.decorator_list else Binding(FACTORY, scope=inner))
             r.scope_of[id(st)] = inner
@@ -242,6 +331,7 @@ class _Binder:
             base = next((b for b in st.bases if _is_dotted(b)), None)
             scope.bind(st.name, Binding(SUBCLASS, expr=base, scope=scope) if base is not None else Binding(OPAQUE))
             inner = Scope("class", scope)
+            r.scopes.append(inner)
             r.scope_of[id(st)] = inner
             self.body(st.body, inner)
             return
@@ -367,12 +457,14 @@ class _Binder:
             if isinstance(n, ast.Lambda):
                 self.arguments_defaults(n.args, scope)
                 inner = Scope("lambda", scope)
+                r.scopes.append(inner)
                 r.scope_of[id(n)] = inner
                 self.arguments_bind(n.args, inner)
                 self.expr(n.body, inner)
                 continue
             if isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
                 inner = Scope("comprehension", scope)
+                r.scopes.append(inner)
                 r.scope_of[id(n)] = inner
                 for i, g in enumerate(n.generators):
                     self.expr(g.iter, scope if i == 0 else inner)

@@ -1,53 +1,91 @@
-"""The default table: loads the TOML data under `rules/` and answers questions about APIs and codes.
+"""The default table: the typed, checked form of the data under rules/, and the questions it answers.
 
-The data is the product's knowledge; this module only reads it. See docs/table-format.md for the shape.
+`Table.from_documents` takes the parsed TOML of every rules file (reading them is `project.tables`' job),
+checks each against `schema`, checks the rows against each other (histories consistent with signatures,
+counterparts that exist, codes for every hyperparameter, frameworks that are declared), and builds the
+rows. It then answers: which API does a reference name, what does calling it return, which rule code
+reports a parameter, what does the counterpart use. What value a parameter of a call has is `semantics`'
+question, not this module's.
 """
 
 from __future__ import annotations
 
 import ast
+import enum
 import functools
-import hashlib
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
-from defaultlint.core.versions import Version, VersionRange, format_version, parse_version
+from defaultlint.core import conditions, schema
+from defaultlint.core.refs import Instance, Member, Path, Ref, Subclass
+from defaultlint.core.schema import TableError
+from defaultlint.core.versions import Version, parse_range, parse_version
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-POS_ONLY, POS_OR_KW, VAR_POS, KW_ONLY, VAR_KW = "positional-only", "positional-or-keyword", "*args", "keyword-only", "**kwargs"
+__all__ = ["TableError", "Table", "Api", "Param", "ParamKind", "ParamFacts", "Implicit", "Change", "Code",
+           "Framework", "REQUIRED", "POS_ONLY", "POS_OR_KW", "VAR_POS", "KW_ONLY", "VAR_KW", "parse_signature"]
 
 REQUIRED = "<required>"
 
-FRAMEWORK_NAMES = {"torch": "PyTorch", "keras": "Keras", "tensorflow": "TensorFlow"}
+
+class ParamKind(str, enum.Enum):
+    POS_ONLY = "positional-only"
+    POS_OR_KW = "positional-or-keyword"
+    VAR_POS = "*args"
+    KW_ONLY = "keyword-only"
+    VAR_KW = "**kwargs"
 
 
-class TableError(Exception):
-    """The table data is malformed (a bug in rules/, never in user code)."""
+POS_ONLY, POS_OR_KW, VAR_POS, KW_ONLY, VAR_KW = (ParamKind.POS_ONLY, ParamKind.POS_OR_KW, ParamKind.VAR_POS,
+                                                 ParamKind.KW_ONLY, ParamKind.VAR_KW)
+
+
+class ApiKind(str, enum.Enum):
+    CLASS = "class"
+    FUNCTION = "function"
+    METHOD = "method"
 
 
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str
+    kind: ParamKind
     default: str | None  # Python source of the default, None when the parameter is required
 
 
 @dataclass(frozen=True)
+class Alias:
+    """Another parameter (often a deprecated spelling) that sets the same thing."""
+
+    param: str
+    values: dict[str, str] | None = None  # its value's source -> this parameter's; None: the same value
+
+    def value_for(self, source: str) -> str | None:
+        if self.values is None:
+            return source
+        try:
+            key = ast.literal_eval(source)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return None
+        for k, v in self.values.items():
+            if ast.literal_eval(k) == key and type(ast.literal_eval(k)) is type(key):
+                return v
+        return None
+
+
+@dataclass(frozen=True)
 class ParamFacts:
-    counterpart: str | None = None  # the parameter's name in the counterpart API
-    convert: str | None = None  # how the counterpart's value maps to this convention (see CONVERSIONS)
+    counterparts: tuple[str, ...] = ()  # the parameter's name(s) in the counterpart API
+    convert: str | None = None  # how the counterpart's value maps to this convention
     note: str | None = None
     code: str | None = None
     hyper: bool = True
     resolves: str | None = None  # what a sentinel default resolves to at run time
     resolved_by: str | None = None
-    resolves_when: str | None = None  # the condition (on other parameters) under which `resolves` applies
-    excludes: tuple[str, ...] = ()  # arguments (e.g. a legacy spelling) that set the same thing: never both
+    applies_when: str | None = None  # the condition under which the parameter has any effect
+    aliases: tuple[Alias, ...] = ()
+
+
+_NO_FACTS = ParamFacts()
 
 
 @dataclass(frozen=True)
@@ -60,7 +98,8 @@ class Implicit:
     explicit: str | None
     note: str | None
     code: str | None
-    verified: str | None
+    verified: str
+    applies_when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,13 +111,33 @@ class Change:
     before: str
     after: str
     source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    param: str
+    version: Version
+    event: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Example:
+    code: str
+    expect: tuple[str, ...]
+    fixed: str | None = None
+    unsafe_fixed: str | None = None
+    select: tuple[str, ...] = ("ALL",)
+    target: tuple[tuple[str, str], ...] = ()
+    where: str = ""  # the row or code it belongs to, for test names
 
 
 @dataclass
 class Api:
     name: str
     framework: str
-    kind: str  # "class" | "function" | "method"
+    kind: ApiKind
     category: str
     params: tuple[Param, ...]
     facts: dict[str, ParamFacts]
@@ -91,58 +150,39 @@ class Api:
     since: Version | None = None
     returns: str | None = None
     note: str | None = None
-    receivers: tuple[str, ...] = ()  # for methods: the classes whose instances have this method
-    extra: dict = field(default_factory=dict)
+    receivers: tuple[str, ...] = ()
+    verified: str | None = None  # "behaviour": a function written in C, its defaults checked by running it
+    history: tuple[History, ...] = ()
+    examples: tuple[Example, ...] = ()
+    _by_name: dict[str, Param] = field(default_factory=dict, repr=False)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # semantics' call-independent values
+
+    def __post_init__(self) -> None:
+        self._by_name = {p.name: p for p in self.params}
 
     @property
     def short_name(self) -> str:
         return self.name.rsplit(".", 1)[-1]
 
     def param(self, name: str) -> Param | None:
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
+        return self._by_name.get(name)
 
     def fact(self, name: str) -> ParamFacts:
         return self.facts.get(name) or _NO_FACTS
 
-    def default_at(self, name: str, version: Version) -> str | None:
-        """The effective default of `name` in release `version` (resolved sentinels included)."""
-        memo = self.__dict__.setdefault("_default_memo", {})
-        key = (name, version)
-        if key not in memo:
-            memo[key] = self._default_at(name, version)
-        return memo[key]
+    def implicit_fact(self, name: str) -> Implicit | None:
+        return next((i for i in self.implicit if i.name == name), None)
 
-    def _default_at(self, name: str, version: Version) -> str | None:
-        value = None
+    def current(self, name: str) -> str | None:
+        """The value in force in the verified release: a resolved sentinel, the default, or the implicit fact."""
         p = self.param(name)
         if p is not None:
-            value = self.fact(name).resolves or p.default
-        else:
-            for imp in self.implicit:
-                if imp.name == name:
-                    value = imp.value
-        for ch in sorted((c for c in self.changes if c.param == name), key=lambda c: c.version, reverse=True):
-            if version < ch.version:
-                value = ch.before
-        return value
+            return self.fact(name).resolves or p.default
+        imp = self.implicit_fact(name)
+        return imp.value if imp else None
 
-    def values_in(self, name: str, rng: VersionRange) -> list[tuple[str, str]]:
-        """(value, releases) pairs when `name`'s default differs within `rng`; [] when it does not."""
-        changes = sorted((c for c in self.changes if c.param == name and rng.spans(c.version)), key=lambda c: c.version)
-        if not changes:
-            return []
-        out = [(changes[0].before, f"<{format_version(changes[0].version)}")]
-        for i, ch in enumerate(changes):
-            nxt = changes[i + 1].version if i + 1 < len(changes) else None
-            span = f">={format_version(ch.version)}" + (f",<{format_version(nxt)}" if nxt else "")
-            out.append((ch.after, span))
-        return out
-
-
-_NO_FACTS = ParamFacts()
+    def changes_of(self, name: str) -> tuple[Change, ...]:
+        return tuple(sorted((c for c in self.changes if c.param == name), key=lambda c: c.version))
 
 
 @dataclass(frozen=True)
@@ -154,6 +194,23 @@ class Code:
     params: tuple[str, ...]
     categories: tuple[str, ...]
     why: str
+    examples: tuple[Example, ...] = ()
+    what: str = ""
+    fix_safety: str = ""
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    display: str
+    family: str
+    roots: tuple[str, ...]
+    distributions: tuple[str, ...]
+    classes_are_capitalized: bool
+    initializers: tuple[str, ...]
+    initialised_facts: frozenset[str]
+    implies: tuple[dict, ...]
+    verified: Version = (0,)
 
 
 def parse_signature(text: str, where: str) -> tuple[Param, ...]:
@@ -165,7 +222,10 @@ def parse_signature(text: str, where: str) -> tuple[Param, ...]:
         raise TableError(f"{where}: bad signature {text!r}: {e.msg}") from None
     assert isinstance(fn, ast.FunctionDef)
     a = fn.args
-    seg = functools.partial(ast.get_source_segment, src)
+
+    def seg(node: ast.expr) -> str:  # one line: the columns are offsets into `src`
+        return src[node.col_offset:node.end_col_offset]
+
     out: list[Param] = []
     positional = [(x, POS_ONLY) for x in a.posonlyargs] + [(x, POS_OR_KW) for x in a.args]
     first_default = len(positional) - len(a.defaults)
@@ -181,103 +241,226 @@ def parse_signature(text: str, where: str) -> tuple[Param, ...]:
     return tuple(out)
 
 
-def rules_dir() -> Path:
-    """The table's folder: inside the installed package, or beside it in a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "rules", package.parent / "rules"):
-        if (candidate / "codes.toml").is_file():
-            return candidate
-    raise TableError(f"the default table (rules/) was not found next to {package}")
+def _example(e: dict, where: str) -> Example:
+    return Example(e["code"], tuple(e["expect"]), e.get("fixed"), e.get("unsafe_fixed"),
+                   tuple(e.get("select", ("ALL",))), tuple(sorted(e.get("target", {}).items())), where)
+
+
+def _literal(text: str) -> Any:
+    return ast.literal_eval(text)
 
 
 class Table:
-    def __init__(self, root: Path | None = None):
-        self.root = root or rules_dir()
+    """The rows, codes, frameworks and equivalences, checked and cross-checked at construction."""
+
+    def __init__(self) -> None:
         self.apis: dict[str, Api] = {}
-        self._spelling: dict[str, str] = {}
         self.codes: dict[str, Code] = {}
+        self.frameworks: dict[str, Framework] = {}
         self.not_hyper: frozenset[str] = frozenset()
         self.prefixes: dict[str, str] = {}
-        self.frameworks: dict[str, Version] = {}
-        self.modules: set[str] = set()
-        self._load()
+        self.python: dict[str, frozenset[str]] = {}
+        self.equivalences: dict[str, Any] = {}
+        self.words: frozenset[str] = frozenset()  # top-level names a file must mention to reach any row
+        self.star_roots: frozenset[str] = frozenset()  # packages whose star imports are understood
+        self.root: str = ""
+        self._spelling: dict[str, str] = {}
+        self._canonical_memo: dict[str, str] = {}
+        self._lookup_memo: dict[Ref, Api | None] = {}
+        self._code_memo: dict[tuple[str, str], str] = {}
+        self._initializers: dict[str, str] = {}
 
-    # -- loading ------------------------------------------------------------------------------------
-    def _read(self, path: Path) -> dict:
-        try:
-            with path.open("rb") as f:
-                return tomllib.load(f)
-        except (OSError, tomllib.TOMLDecodeError) as e:
-            raise TableError(f"{path}: {e}") from None
+    # -- building -----------------------------------------------------------------------------------
+    @classmethod
+    def from_documents(cls, documents: dict[str, dict], root: str = "") -> "Table":
+        """Build the table from parsed rules files: relative path (codes.toml, torch/nn.toml, ...) -> data."""
+        t = cls()
+        t.root = root
+        for name in ("codes.toml", "frameworks.toml", "equivalences.toml"):
+            if name not in documents:
+                raise TableError(f"rules/{name} is missing")
+            schema.validate(documents[name], schema.FILES[name], name)
+        t._load_frameworks(documents["frameworks.toml"])
+        t._load_codes(documents["codes.toml"])
+        t.equivalences = documents["equivalences.toml"]
+        for rel in sorted(documents):
+            if "/" in rel:
+                schema.validate(documents[rel], schema.ROWS_FILE, rel)
+                t._load_rows(rel, documents[rel])
+        t._cross_check()
+        return t
 
-    def _load(self) -> None:
-        codes = self._read(self.root / "codes.toml")
-        self.not_hyper = frozenset(codes.get("not_hyperparameters", ()))
-        for c in codes.get("code", ()):
-            self.codes[c["code"]] = Code(
-                c["code"], c["name"], c["summary"], bool(c.get("default", False)), tuple(c.get("params", ())),
-                tuple(c.get("categories", ())), c.get("why", "").strip(),
-            )
-        ns = self.root / "namespaces.toml"
-        if ns.is_file():
-            self.prefixes = dict(self._read(ns).get("prefixes", {}))
-        for path in sorted(self.root.glob("*/*.toml")):
-            data = self._read(path)
-            meta = data.get("meta", {})
-            framework = meta.get("framework") or path.parent.name
-            verified = parse_version(str(meta.get("verified_version", "0")))
-            self.frameworks.setdefault(framework, verified)
-            rel = path.relative_to(self.root).as_posix()
-            for row in data.get("api", ()):
-                api = self._api(row, framework, verified, rel)
-                if api.name in self.apis:
-                    raise TableError(f"{rel}: {api.name} is defined twice")
-                self.apis[api.name] = api
-                for s in (api.name, *api.spellings):
-                    self._spelling[s] = api.name
-                    self.modules.add(s.rsplit(".", 1)[0])
+    def _load_frameworks(self, data: dict) -> None:
+        for f in data["framework"]:
+            if f["name"] in self.frameworks:
+                raise TableError(f"frameworks.toml: {f['name']} is declared twice")
+            self.frameworks[f["name"]] = Framework(
+                f["name"], f["display"], f["family"], tuple(f["roots"]), tuple(f["distributions"]),
+                f.get("classes_are_capitalized", False), tuple(f.get("initializers", ())),
+                frozenset(f.get("initialised_facts", ())), tuple(f.get("implies", ())))
+        self.prefixes = dict(data["namespaces"])
+        self.python = {k: frozenset(v) for k, v in data["python"].items()}
+        roots = {r for fw in self.frameworks.values() for r in fw.roots}
+        self.star_roots = frozenset(roots)
+        self._initializers = {ns: fw.name for fw in self.frameworks.values() for ns in fw.initializers}
+        self.words = frozenset(roots | {p.split(".", 1)[0] for p in self.prefixes})
+        for f in data["framework"]:
+            for imp in f.get("implies", ()):
+                if imp["framework"] not in self.frameworks:
+                    raise TableError(f"frameworks.toml: {f['name']} implies unknown framework {imp['framework']!r}")
+
+    def _load_codes(self, data: dict) -> None:
+        self.not_hyper = frozenset(data["not_hyperparameters"])
+        for c in data["code"]:
+            if c["code"] in self.codes:
+                raise TableError(f"codes.toml: {c['code']} is defined twice")
+            where = f"codes.toml: {c['code']}"
+            self.codes[c["code"]] = Code(c["code"], c["name"], c["summary"], c["default"], tuple(c["params"]),
+                                         tuple(c.get("categories", ())), c["why"].strip(),
+                                         tuple(_example(e, where) for e in c.get("example", ())),
+                                         c.get("what", data["defaults"]["what"]),
+                                         c.get("fix_safety", data["defaults"]["fix_safety"]))
+
+    def _load_rows(self, rel: str, data: dict) -> None:
+        meta = data["meta"]
+        name = meta["framework"]
+        fw = self.frameworks.get(name)
+        if fw is None:
+            raise TableError(f"{rel}: [meta] framework {name!r} is not declared in frameworks.toml")
+        verified = parse_version(meta["verified_version"])
+        if fw.verified == (0,):
+            self.frameworks[name] = fw = Framework(**{**fw.__dict__, "verified": verified})
+        elif fw.verified != verified:
+            raise TableError(f"{rel}: verified_version {meta['verified_version']} differs from the other {name} files")
+        for row in data.get("api", ()):
+            api = self._api(row, name, verified, rel)
+            if api.name in self.apis:
+                raise TableError(f"{rel}: {api.name} is defined twice")
+            self.apis[api.name] = api
+            for s in (api.name, *api.spellings):
+                if s in self._spelling and self._spelling[s] != api.name:
+                    raise TableError(f"{rel}: {s} spells both {self._spelling[s]} and {api.name}")
+                self._spelling[s] = api.name
 
     def _api(self, row: dict, framework: str, verified: Version, rel: str) -> Api:
-        name = row.get("name")
-        if not name or "signature" not in row:
-            raise TableError(f"{rel}: a row needs `name` and `signature`: {row!r:.80}")
-        where = f"{rel}: {name}"
+        where = f"{rel}: {row['name']}"
         params = parse_signature(row["signature"], where)
+        names = {p.name for p in params}
         facts = {}
         for pname, f in row.get("params", {}).items():
-            if not any(p.name == pname for p in params):
+            if pname not in names:
                 raise TableError(f"{where}: facts for unknown parameter {pname!r}")
+            cps = f.get("counterpart")
+            aliases = tuple(Alias(a["param"], dict(a["values"]) if "values" in a else None) for a in f.get("alias", ()))
+            if any(a.param == pname for a in aliases):
+                raise TableError(f"{where}: {pname} cannot be its own alias")
             facts[pname] = ParamFacts(
-                f.get("counterpart"), f.get("convert"), f.get("note"), f.get("code"), f.get("hyper", True),
-                f.get("resolves"), f.get("resolved_by"), f.get("resolves_when"), tuple(f.get("excludes", ())),
-            )
-        implicit = tuple(
-            Implicit(i["name"], i["value"], i.get("counterpart"), i.get("explicit"), i.get("note"), i.get("code"),
-                     i.get("verified"))
-            for i in row.get("implicit", ())
+                tuple([cps] if isinstance(cps, str) else cps or ()), f.get("convert"), f.get("note"), f.get("code"),
+                f.get("hyper", True), f.get("resolves"), f.get("resolved_by"), f.get("applies_when"), aliases)
+            unknown = conditions.names(f["applies_when"]) - names if "applies_when" in f else set()
+            if unknown:
+                raise TableError(f"{where}: the condition of {pname} reads unknown parameters {sorted(unknown)}")
+        implicit = []
+        for i in row.get("implicit", ()):
+            implicit.append(Implicit(i["name"], i["value"], i.get("counterpart"), i.get("explicit"), i.get("note"),
+                                     i.get("code"), i["verified"], i.get("applies_when")))
+            if i.get("applies_when") and conditions.names(i["applies_when"]) - names:
+                raise TableError(f"{where}: the condition of {i['name']} reads unknown parameters")
+        changes = tuple(Change(c["param"], parse_version(c["version"]), c["before"], c["after"], c["source"],
+                               c.get("note")) for c in row.get("change", ()))
+        history = tuple(History(h["param"], parse_version(h["version"]), h["event"], h["source"])
+                        for h in row.get("history", ()))
+        kind = ApiKind(row["kind"])
+        receivers = tuple(row.get("receivers", ()))
+        if receivers and kind is not ApiKind.METHOD:
+            raise TableError(f"{where}: only methods have receivers")
+        method = row["name"].rsplit(".", 1)[-1]
+        spellings = tuple(dict.fromkeys([*row.get("spellings", ()), *(f"{r}.{method}" for r in receivers)]))
+        api = Api(
+            name=row["name"], framework=framework, kind=kind, category=row["category"], params=params, facts=facts,
+            implicit=tuple(implicit), changes=changes, counterpart=row.get("counterpart"), spellings=spellings,
+            verified_version=verified, file=rel, since=parse_version(row["since"]) if row.get("since") else None,
+            returns=row.get("returns"), note=row.get("note"), receivers=receivers, verified=row.get("verified"),
+            history=history,
+            examples=tuple(_example(e, row["name"]) for e in row.get("example", ())),
         )
-        changes = []
-        for c in row.get("change", ()):
-            if not c.get("source"):
-                raise TableError(f"{where}: a change of {c.get('param')} needs a `source`")
-            changes.append(Change(c["param"], parse_version(str(c["version"])), str(c["before"]), str(c["after"]),
-                                  c["source"]))
-        known = {"name", "signature", "spellings", "kind", "category", "counterpart", "params", "implicit",
-                 "change", "since", "returns", "note", "receivers"}
-        return Api(
-            name=name, framework=row.get("framework", framework), kind=row.get("kind", "class"),
-            category=row.get("category", "layer"), params=params, facts=facts, implicit=implicit,
-            changes=tuple(changes), counterpart=row.get("counterpart"), spellings=tuple(row.get("spellings", ())),
-            verified_version=verified, file=rel,
-            since=parse_version(str(row["since"])) if row.get("since") else None, returns=row.get("returns"),
-            note=row.get("note"), receivers=tuple(row.get("receivers", ())),
-            extra={k: v for k, v in row.items() if k not in known},
-        )
+        self._check_history(api, where)
+        return api
+
+    def _check_history(self, api: Api, where: str) -> None:
+        """Each parameter's changes chain: before of one is after of the previous, the last is in force now."""
+        implicit = {i.name for i in api.implicit}
+        for h in api.history:
+            if api.param(h.param) is None:
+                raise TableError(f"{where}: history of unknown parameter {h.param!r}")
+        for name in {c.param for c in api.changes}:
+            if api.param(name) is None and name not in implicit:
+                raise TableError(f"{where}: a change of unknown parameter {name!r}")
+            chain = api.changes_of(name)
+            for prev, nxt in zip(chain, chain[1:]):
+                if prev.version == nxt.version:
+                    raise TableError(f"{where}: two changes of {name} at {nxt.version}")
+                if _same(prev.after, nxt.before) is False:
+                    raise TableError(f"{where}: {name} is {prev.after} from {prev.version} on, but the change at "
+                                     f"{nxt.version} says it was {nxt.before}")
+            for c in chain:
+                if _same(c.before, c.after):
+                    raise TableError(f"{where}: the change of {name} at {c.version} changes nothing ({c.before})")
+            now = api.current(name)
+            if now is not None and _same(chain[-1].after, now) is False:
+                raise TableError(f"{where}: the last change of {name} says {chain[-1].after}, the row's value in force "
+                                 f"is {now}")
+            if any(c.version > api.verified_version for c in chain):
+                raise TableError(f"{where}: a change of {name} after the verified release")
+
+    def _cross_check(self) -> None:
+        for api in self.apis.values():
+            where = f"{api.file}: {api.name}"
+            for s in (api.name, *api.spellings):
+                if s.split(".", 1)[0] not in self.words:
+                    raise TableError(f"{where}: {s} is under no framework root or namespace in frameworks.toml "
+                                     f"(files importing it would be skipped)")
+            if api.counterpart and api.counterpart not in self.apis:
+                raise TableError(f"{where}: counterpart {api.counterpart} has no row")
+            for p in api.params:
+                if self.is_hyper(api, p):
+                    self.code_for(api, p.name)  # raises when no code covers it
+                code = api.fact(p.name).code
+                if code and code not in self.codes:
+                    raise TableError(f"{where}: unknown code {code} for {p.name}")
+            for i in api.implicit:
+                self.code_for(api, i.name)
+                if i.code and i.code not in self.codes:
+                    raise TableError(f"{where}: unknown code {i.code} for {i.name}")
+            for e in api.examples:
+                self._check_example(e, where)
+        for c in self.codes.values():
+            for e in c.examples:
+                self._check_example(e, f"codes.toml: {c.code}")
+
+    def _check_example(self, e: Example, where: str) -> None:
+        for code in e.expect:
+            if code not in self.codes:
+                raise TableError(f"{where}: an example expects unknown code {code}")
+        for fw, _ in e.target:
+            if fw not in self.frameworks:
+                raise TableError(f"{where}: an example targets unknown framework {fw!r}")
+        try:
+            ast.parse(e.code)
+        except SyntaxError as err:
+            raise TableError(f"{where}: an example does not parse: {err.msg}") from None
 
     # -- questions ----------------------------------------------------------------------------------
+    def framework_of(self, api: Api) -> Framework:
+        return self.frameworks[api.framework]
+
+    def display(self, framework: str) -> str:
+        fw = self.frameworks.get(framework)
+        return fw.display if fw else framework
+
     def canonical(self, qualname: str) -> str:
         """Map alternative namespaces onto the one the table uses (tensorflow.keras.X -> keras.X)."""
-        memo = self.__dict__.setdefault("_canonical_memo", {})
+        memo = self._canonical_memo
         found = memo.get(qualname)
         if found is None:
             found = qualname
@@ -290,52 +473,64 @@ class Table:
             memo[qualname] = found
         return found
 
-    def lookup(self, qualname: str) -> Api | None:
-        """The API a resolved name refers to; methods are found through their receiver's type."""
+    def by_name(self, qualname: str) -> Api | None:
         name = self._spelling.get(qualname)
         if name is None:
             name = self._spelling.get(self.canonical(qualname))
-        if name is not None:
-            return self.apis.get(name)
-        i = qualname.rfind("().")
-        if i < 0 or qualname.endswith("~"):
-            return None
-        method = qualname[i + 3:]
-        if "." in method or "(" in method:
-            return None  # an attribute of an attribute of an instance: model.layers.Dense
-        receiver = self.type_of(qualname[:i])
-        if receiver is None:
-            return None
-        name = self._spelling.get(f"{receiver}.{method}")
-        return self.apis.get(name) if name else None
+        return self.apis.get(name) if name is not None else None
 
-    def type_of(self, callee: str) -> str | None:
+    def lookup(self, ref: Ref | None) -> Api | None:
+        """The API a reference names: a path, or a method of an instance found through its receiver's type."""
+        if ref is None:
+            return None
+        memo = self._lookup_memo
+        if ref in memo:
+            return memo[ref]
+        api = None
+        if type(ref) is Path:
+            api = self.by_name(ref.name)
+        elif type(ref) is Member and type(ref.base) is Instance:
+            receiver = self.type_of(ref.base.of)
+            if receiver is not None:
+                api = self.by_name(f"{receiver}.{ref.name}")
+        if len(memo) > 65536:
+            memo.clear()
+        memo[ref] = api
+        return api
+
+    def type_of(self, callee: Ref) -> str | None:
         """The class of what calling `callee` returns, when the table or the name tells it."""
-        if callee.endswith("~"):  # a user class derived from a framework class
-            return self.canonical(callee[:-1])
+        if type(callee) is Subclass:
+            return self.canonical(callee.base)
         api = self.lookup(callee)
         if api is not None:
-            return api.returns or (api.name if api.kind == "class" else None)
-        last = callee.rsplit(".", 1)[-1]
-        if "(" not in callee and last[:1].isupper() and callee.split(".", 1)[0] in ("keras", "torch", "tensorflow"):
-            return self.canonical(callee)  # a framework class the table has no row for (keras.Sequential)
+            return api.returns or (api.name if api.kind is ApiKind.CLASS else None)
+        if type(callee) is Path:
+            root, _, rest = callee.name.partition(".")
+            last = callee.name.rsplit(".", 1)[-1]
+            if rest and last[:1].isupper() and any(root in fw.roots and fw.classes_are_capitalized
+                                                   for fw in self.frameworks.values()):
+                return self.canonical(callee.name)  # a framework class the table has no row for (keras.Sequential)
+            canon = self.canonical(callee.name)
+            if canon != callee.name:
+                return self.type_of(Path(canon))
         return None
 
     def code_for(self, api: Api, param: str) -> str:
         """The rule code of a finding about `api.param` (remembered: asked once per finding)."""
-        memo = self.__dict__.setdefault("_code_memo", {})
         key = (api.name, param)
-        if key not in memo:
-            memo[key] = self._code_for(api, param)
-        return memo[key]
+        code = self._code_memo.get(key)
+        if code is None:
+            code = self._code_memo[key] = self._code_for(api, param)
+        return code
 
     def _code_for(self, api: Api, param: str) -> str:
         override = api.fact(param).code
         if override:
             return override
-        for imp in api.implicit:
-            if imp.name == param and imp.code:
-                return imp.code
+        imp = api.implicit_fact(param)
+        if imp and imp.code:
+            return imp.code
         for c in self.codes.values():
             if c.categories and api.category not in c.categories:
                 continue
@@ -353,26 +548,84 @@ class Table:
             return api.facts[param.name].hyper
         return param.name not in self.not_hyper
 
-    def counterpart_value(self, api: Api, param: str, version: Version | None = None) -> tuple[Api, str, str] | None:
-        """(other API, its parameter name, its default) for `api.param`, when the table knows both sides."""
-        if not api.counterpart:
+    def initializer_framework(self, qualname: str) -> str | None:
+        """The framework whose weights a call in an initialising namespace (torch.nn.init.*) sets, or None."""
+        head = qualname.rsplit(".", 1)[0]
+        if head not in self._initializers:
             return None
-        other = self.apis.get(api.counterpart)
+        return self._initializers[head]
+
+    def counterpart_names(self, api: Api, param: str) -> tuple[str, ...]:
+        """The names `api.param` goes by in the counterpart API (the same name unless the row says otherwise)."""
+        fact = api.fact(param) if api.param(param) else None
+        if fact and fact.counterparts:
+            return fact.counterparts
+        imp = api.implicit_fact(param)
+        if imp and imp.counterpart:
+            return (imp.counterpart,)
+        return (param,)
+
+    def counterpart_value(self, api: Api, param: str) -> tuple[Api, str, str] | None:
+        """(other API, its parameter name(s), its value in force) for `api.param`, when the table knows both."""
+        other = self.apis.get(api.counterpart or "")
         if other is None:
             return None
-        fact = api.fact(param)
-        implicit = next((i for i in api.implicit if i.name == param), None)
-        name = fact.counterpart or (implicit.counterpart if implicit else None) or param
-        if "," in name:  # e.g. torch betas <-> keras beta_1, beta_2
-            parts = [n.strip() for n in name.split(",")]
-            vals = [other.default_at(n, other.verified_version) for n in parts]
-            if any(v is None for v in vals):
-                return None
-            return other, name, "(" + ", ".join(vals) + ")"  # type: ignore[arg-type]
-        value = other.default_at(name, other.verified_version)
-        if value is None:
+        names = self.counterpart_names(api, param)
+        values = [other.current(n) for n in names]
+        if any(v is None for v in values):
             return None
-        return other, name, value
+        if len(names) > 1:  # torch betas <-> keras beta_1, beta_2
+            return other, ", ".join(names), "(" + ", ".join(values) + ")"  # type: ignore[arg-type]
+        return other, names[0], values[0]  # type: ignore[return-value]
+
+    def targets_from(self, declared: dict[str, str]) -> dict[str, str]:
+        """Framework -> version range, from distribution -> range as a project declares them (the first
+        distribution of a framework wins), plus the ranges those imply (tf.keras's Keras from TensorFlow)."""
+        by_dist = {d.lower(): fw.name for fw in self.frameworks.values() for d in fw.distributions}
+        out: dict[str, str] = {}
+        for dist, spec in declared.items():
+            fw = by_dist.get(dist.lower().replace("_", "-").replace(".", "-"))
+            if fw and fw not in out:
+                out[fw] = spec
+        for fw, spec in list(out.items()):
+            for other, implied in self.implied_targets(fw, spec).items():
+                out.setdefault(other, implied)
+        return out
+
+    def implied_targets(self, framework: str, spec: str) -> dict[str, str]:
+        """Ranges of other frameworks that a range of `framework` implies (tf.keras's Keras from TensorFlow)."""
+        fw = self.frameworks.get(framework)
+        if fw is None:
+            return {}
+        rng = parse_range(spec)
+        out = {}
+        for imp in fw.implies:
+            at, before, after = (parse_version(imp[k]) for k in ("at", "before", "after"))
+            below = any(i.below(at) for i in rng.intervals)
+            above = any(i.from_(at) for i in rng.intervals)
+            low = before if below else after
+            high = after if above else before
+            out[imp["framework"]] = f">={_fmt(low)},<{_fmt(_next(high))}"
+        return out
+
+
+def _fmt(v: Version) -> str:
+    return ".".join(map(str, v))
+
+
+def _next(v: Version) -> Version:
+    return (*v[:-1], v[-1] + 1)
+
+
+def _same(a: str, b: str) -> bool | None:
+    """Whether two value sources mean the same literal; None when either is not a literal."""
+    if a == b:
+        return True
+    try:
+        x, y = _literal(a), _literal(b)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return x == y and type(x) is type(y)
 
 
 CONVERSIONS = {
@@ -393,27 +646,13 @@ def _fmt_decimal(d) -> str:
 
 
 def convert(api: Api, param: str, value: str) -> str | None:
+    """The counterpart's `value` in this API's convention for `param`, when the row names a conversion."""
+    from decimal import InvalidOperation
+
     fn = CONVERSIONS.get(api.fact(param).convert or "")
     if fn is None:
         return None
     try:
         return fn(value)
-    except Exception:  # a non-numeric value has no converted form
+    except (InvalidOperation, ValueError, TypeError):  # a non-numeric value has no converted form
         return None
-
-
-def rules_digest(root: Path) -> str:
-    """A hash of every rules file's path and content."""
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.toml")):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-@functools.lru_cache(maxsize=None)
-def load_table(root: str | None = None) -> Table:
-    """The table under `root` (default: the shipped rules/), parsed once per process."""
-    return Table(Path(root) if root else rules_dir())

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from defaultlint.core.checker import Lines
+from defaultlint.core.text import Lines
 from defaultlint.core.ftypes import FileResult, Finding
 from defaultlint.formats.report import rule_url
 from defaultlint.core.table import Table

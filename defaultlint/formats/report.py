@@ -9,7 +9,7 @@ from pathlib import Path
 
 from defaultlint import DOCS_URL
 from defaultlint.project import notebook
-from defaultlint.core.checker import Lines
+from defaultlint.core.text import Lines
 from defaultlint.core.ftypes import FileResult, Finding
 from defaultlint.core.table import Table
 

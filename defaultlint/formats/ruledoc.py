@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from defaultlint.core.table import FRAMEWORK_NAMES, Api, Table
+from defaultlint.core.semantics import values_of
+from defaultlint.core.table import Api, ApiKind, ParamKind, Table
 
 
 def apis_for_code(table: Table, code: str) -> list[tuple[Api, str, str]]:
-    """(api, parameter, default) for every table entry reported under `code`."""
+    """(api, parameter, value in force for a call passing nothing) for every entry reported under `code`."""
     out = []
     for api in table.apis.values():
-        for p in api.params:
-            if table.is_hyper(api, p) and table.code_for(api, p.name) == code:
-                out.append((api, p.name, api.fact(p.name).resolves or p.default or ""))
-        for imp in api.implicit:
-            if table.code_for(api, imp.name) == code:
-                out.append((api, imp.name, imp.value))
+        for v in values_of(table, api, None, {}).values:
+            if v.hyper and v.value is not None and table.code_for(api, v.name) == code:
+                out.append((api, v.name, v.value))
     return out
 
 
@@ -23,21 +21,21 @@ def explain_rule(table: Table, code: str) -> str | None:
     if c is None:
         return None
     lines = [f"# {c.code} ({c.name})", "", c.summary + ".", ""]
-    lines += ["## What it does", "", _what_it_does(c.code), ""]
+    lines += ["## What it does", "", c.what, ""]
     lines += ["## Why is this bad?", "", c.why, ""]
     rows = apis_for_code(table, code)
     if rows:
         lines += ["## Defaults covered", "", "| API | parameter | default | other framework |", "|---|---|---|---|"]
         for api, name, value in rows:
             cp = table.counterpart_value(api, name)
-            other = f"{FRAMEWORK_NAMES.get(cp[0].framework, cp[0].framework)} {cp[0].short_name}: {cp[1]}={cp[2]}" if cp else ""
+            other = f"{table.display(cp[0].framework)} {cp[0].short_name}: {cp[1]}={cp[2]}" if cp else ""
             lines.append(f"| `{api.name}` | `{name}` | `{value}` | {other} |")
         lines.append("")
     example = _example(table, rows)
     if example:
         before, after = example
         lines += ["## Example", "", "```python", before, "```", "", "Use instead:", "", "```python", after, "```", ""]
-    lines += ["## Fix safety", "", _fix_safety(c.code), ""]
+    lines += ["## Fix safety", "", c.fix_safety, ""]
     lines += ["## Default selection", "", "In the default selection." if c.default
               else f"Not in the default selection: enable it with `--extend-select {c.code}` or `--select ALL`.", ""]
     return "\n".join(lines)
@@ -47,39 +45,14 @@ def _example(table: Table, rows: list[tuple[Api, str, str]]) -> tuple[str, str] 
     """A call that leaves the first covered parameter implicit, and the same call with it written out."""
     for api, name, value in rows:
         p = api.param(name)
-        if p is None or p.kind == "positional-only" or api.kind == "method":
+        if p is None or p.kind is ParamKind.POS_ONLY or api.kind is ApiKind.METHOD:
             continue
-        required = [q.name for q in api.params if q.default is None and q.kind in ("positional-only",
-                                                                                 "positional-or-keyword")]
+        required = [q.name for q in api.params if q.default is None and q.kind in (ParamKind.POS_ONLY,
+                                                                                 ParamKind.POS_OR_KW)]
         call = f"{api.name}({', '.join(required)}"
         sep = ", " if required else ""
         return call + ")", f"{call}{sep}{name}={value})"
     return None
-
-
-def _what_it_does(code: str) -> str:
-    if code == "DL001":
-        return "Reports a file that cannot be parsed, with the parser's message."
-    if code == "DL901":
-        return ("Reports a framework class handed over as a value (`norm_layer=nn.BatchNorm2d`), which other code "
-                "constructs later with every default implicit.")
-    if code == "DL902":
-        return ("Reports an implicit parameter whose default changed within the framework releases the project "
-                "supports (its `target-version` range).")
-    return "Reports a framework call that leaves this hyperparameter to the framework's default."
-
-
-def _fix_safety(code: str) -> str:
-    if code == "DL001":
-        return "No fix."
-    if code == "DL901":
-        return "Display-only: the finding shows the `functools.partial(...)` that writes the defaults down."
-    if code == "DL902":
-        return "Unsafe: the value written holds for the newest targeted release only."
-    return ("Safe when the default is a static value for the targeted release: the fix writes exactly that value "
-            "as a keyword argument. Unsafe when the default is resolved at run time (e.g. Keras `data_format=None` "
-            "reads `image_data_format()`). Display-only when no argument can express it (torch weight "
-            "initialisation): the message shows the explicit code instead.")
 
 
 def rules_markdown(table: Table) -> str:
@@ -107,7 +80,7 @@ if __name__ == "__main__":  # pragma: no cover
     import sys
     from pathlib import Path
 
-    from defaultlint.core.table import load_table
+    from defaultlint.project.tables import load_table
 
     parser = argparse.ArgumentParser(description="Write docs/rules.md from the table.")
     parser.add_argument("--write", type=Path, help="file to write (default: standard output)")

@@ -19,8 +19,9 @@ from defaultlint import __version__
 from defaultlint.project.atomic import replace_file
 from defaultlint.project.gcpause import paused
 from defaultlint.core.checker import Rules
-from defaultlint.core.ftypes import Edit, Finding, Fix, Position
-from defaultlint.core.table import Table, rules_digest
+from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
+from defaultlint.core.table import Table
+from defaultlint.project.tables import rules_digest
 
 CACHE_DIR_NAME = ".defaultlint_cache"
 FORMAT = 2
@@ -91,7 +92,7 @@ def load_findings(strings: list, rows: list, path: str) -> list[Finding]:
     for code, message, start, end, r0, c0, r1, c1, api, params, fix, cell in rows:
         fx = None
         if fix is not None:
-            fx = Fix(fix[0], strings[fix[1]], [Edit(s, e, strings[c]) for s, e, c in fix[2]])
+            fx = Fix(Applicability(fix[0]), strings[fix[1]], [Edit(s, e, strings[c]) for s, e, c in fix[2]])
         out.append(Finding(code, strings[message], path, start, end, Position(r0, c0), Position(r1, c1),
                            strings[api], [(n, v) for n, v in params], fx, cell))
     return out

@@ -56,7 +56,7 @@ class Settings:
 
     def rules(self, table: Table) -> Rules:
         targets: dict[str, VersionRange] = {}
-        for fw, spec in self.detected_targets.items():
+        for fw, spec in table.targets_from(self.detected_targets).items():
             if fw in table.frameworks:
                 try:
                     targets[fw] = parse_range(spec)

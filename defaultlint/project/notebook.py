@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from defaultlint.core.checker import Checker, Lines, parse
+from defaultlint.core.checker import Checker
+from defaultlint.core.text import Lines, parse
 from defaultlint.core.fixer import apply_fixes
 from defaultlint.core.ftypes import FileResult, Finding, Position
 

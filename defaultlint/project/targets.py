@@ -1,8 +1,10 @@
-"""Target versions: which framework releases a project supports, read from its own files.
+"""Target versions: which releases of its dependencies a project supports, read from its own files.
 
-Sources, first found wins per framework: the ranges a project declares (pyproject.toml dependencies and
+Sources, first found wins per distribution: the ranges a project declares (pyproject.toml dependencies and
 optional dependencies, Poetry dependencies, requirements*.txt), then the releases a lock file pins
-(uv.lock, poetry.lock, pdm.lock). `target-version` in the configuration overrides all of them.
+(uv.lock, poetry.lock, pdm.lock). Which distributions are frameworks, and which framework releases a
+release implies, is the table's knowledge (`Table.targets_from`); `target-version` in the configuration
+overrides all of it.
 """
 
 from __future__ import annotations
@@ -17,18 +19,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
-
-# distribution name -> framework key of the table
-DISTRIBUTIONS = {
-    "torch": "torch",
-    "keras": "keras",
-    "tensorflow": "tensorflow",
-    "tensorflow-cpu": "tensorflow",
-    "tensorflow-gpu": "tensorflow",
-    "tensorflow-macos": "tensorflow",
-    "tf-nightly": "tensorflow",
-    "tensorflow-intel": "tensorflow",
-}
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(\(?[^;#]*\)?)?")
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -63,17 +53,17 @@ def project_root(start: Path) -> Path | None:
 
 
 def declared(root: Path) -> dict[str, str]:
-    """Framework -> version range text, from what the project declares."""
+    """Distribution (normalised name) -> version range text, from what the project declares."""
     out: dict[str, str] = {}
 
     def add(name: str, spec: str) -> None:
-        fw = DISTRIBUTIONS.get(_norm(name))
-        if fw and spec and fw not in out:
+        dist = _norm(name)
+        if spec and dist not in out:
             try:
                 parse_range(spec)
             except ValueError:
                 return
-            out[fw] = spec
+            out[dist] = spec
 
     pp = root / "pyproject.toml"
     if pp.is_file():
@@ -111,7 +101,7 @@ def declared(root: Path) -> dict[str, str]:
 
 
 def locked(root: Path) -> dict[str, str]:
-    """Framework -> the release a lock file pins."""
+    """Distribution (normalised name) -> the release a lock file pins."""
     out: dict[str, str] = {}
     for name in ("uv.lock", "poetry.lock", "pdm.lock"):
         f = root / name
@@ -122,34 +112,23 @@ def locked(root: Path) -> dict[str, str]:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
         for pkg in data.get("package", []):
-            fw = DISTRIBUTIONS.get(_norm(str(pkg.get("name", ""))))
+            dist = _norm(str(pkg.get("name", "")))
             version = pkg.get("version")
-            if fw and isinstance(version, str) and fw not in out:
+            if dist and isinstance(version, str) and dist not in out:
                 try:
                     parse_version(version)
                 except ValueError:
                     continue
-                out[fw] = f"=={version}"
+                out[dist] = f"=={version}"
     return out
 
 
-def keras_from_tensorflow(spec: str) -> str | None:
-    """tf.keras is Keras 3 from TensorFlow 2.16 on, Keras 2 before: the Keras range a TensorFlow range implies."""
-    rng = parse_range(spec)
-    low = 3 if rng.low is not None and rng.low >= (2, 16) else 2
-    high = 3 if rng.high is not None and rng.high <= (2, 16) else 4
-    return f">={low},<{high}"
-
-
 def detect_targets(start: Path) -> dict[str, str]:
+    """Distribution -> the version range the project declares or locks (first found wins)."""
     root = project_root(start)
     if root is None:
         return {}
     found = declared(root)
-    for fw, spec in locked(root).items():
-        found.setdefault(fw, spec)
-    if "tensorflow" in found and "keras" not in found:
-        implied = keras_from_tensorflow(found["tensorflow"])
-        if implied:
-            found["keras"] = implied
+    for dist, spec in locked(root).items():
+        found.setdefault(dist, spec)
     return found

@@ -23,16 +23,20 @@ from pygls.uris import to_fs_path
 
 from defaultlint import __version__
 from defaultlint.api import Linter
-from defaultlint.core.checker import _NOQA, Call, Checker, Lines, Rules, _version_in, parse
+from defaultlint.core.binding import Call
+from defaultlint.core.checker import Rules, fact_label, module_of
+from defaultlint.core.noqa import DIRECTIVE
+from defaultlint.core.resolver import BudgetExceeded
+from defaultlint.core.semantics import CallValues, Source, shown_release
+from defaultlint.core.text import Lines, parse
 from defaultlint.project.config import ConfigError, Settings, find_config, load_settings
 from defaultlint.project.discovery import is_excluded
 from defaultlint.project import notebook
 from defaultlint.formats.lsp import SOURCE, Positions, diagnostic, text_edit
 from defaultlint.core.noqa import commentable_rows
 from defaultlint.server.notebook import CellSpans, as_ipynb, code_cells
-from defaultlint.core.resolver import Resolver
-from defaultlint.core.table import FRAMEWORK_NAMES, REQUIRED, Table, convert, load_table
-from defaultlint.core.versions import format_version
+from defaultlint.core.table import Table, convert
+from defaultlint.project.tables import load_table
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 THROTTLE = 0.25  # shortest time in seconds between two change-triggered runs for one document
@@ -78,7 +82,7 @@ def noqa_edit(lines: Lines, row: int, code: str, commentable: set[int]) -> tuple
         return None
     line = lines.line(row)
     start = lines.starts[row - 1]
-    m = _NOQA.search(line)
+    m = DIRECTIVE.search(line)
     if m and m.group("codes"):
         at = start + m.end("codes")
         return at, at, f", {code}"
@@ -114,54 +118,49 @@ def call_at(table: Table, rules: Rules, text: str, offset: int) -> CallInfo | No
     tree, _ = parse(text, "-")
     if tree is None:
         return None
-    lines = Lines(text)
-    resolver = Resolver(tree, table.canonical, lambda q: table.lookup(q) is not None)
+    try:
+        module = module_of(table, text, tree)
+    except BudgetExceeded:
+        return None
     best: tuple[int, int, Call] | None = None
-    for call in Checker(table, rules).framework_calls(resolver):
-        node = call.node
-        start = lines.offset(node.lineno, node.col_offset)
-        end = lines.offset(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+    for call in module.calls:
+        start, end = module.lines.span(call.node)
         if start <= offset <= end and (best is None or end - start < best[1] - best[0]):
             best = (start, end, call)
-    return None if best is None else call_info(table, rules, text, *best)
+    if best is None:
+        return None
+    start, end, call = best
+    return call_info(table, module.values(call, rules.targets), start, end)
 
 
-def call_info(table: Table, rules: Rules, text: str, start: int, end: int, call: Call) -> CallInfo:
-    api = call.api
-    version = _version_in(rules.target(table, api.framework), api.verified_version)
-    rng = rules.target(table, api.framework)
+def call_info(table: Table, cv: CallValues, start: int, end: int) -> CallInfo:
+    api = cv.api
     other = table.apis.get(api.counterpart or "")
     info = CallInfo(
-        api.name, f"{FRAMEWORK_NAMES.get(api.framework, api.framework)} {format_version(version)}",
-        f"{FRAMEWORK_NAMES.get(other.framework, other.framework)} {other.short_name}" if other else "",
-        start, end, open_params=call.open_params,
+        api.name, f"{table.display(api.framework)} {shown_release(cv.release, cv.target)}",
+        f"{table.display(other.framework)} {other.short_name}" if other else "",
+        start, end, open_params=cv.call is not None and cv.call.open_params,
     )
-    for p in api.params:
-        if p.name in call.explicit:
-            value = _short(ast.get_source_segment(text, call.explicit[p.name]) or "…")
-            info.params.append(ParamInfo(p.name, value, True, _counterpart(table, api, p.name)))
+    for v in cv.values:
+        if v.source is Source.EXPLICIT:
+            info.params.append(ParamInfo(v.name, _short(v.written or "…"), True, _counterpart(table, api, v.name)))
             continue
-        if not table.is_hyper(api, p):
-            continue
-        value = api.default_at(p.name, version)
-        if value is None or value == REQUIRED:
+        if not v.hyper or v.value is None and v.source is not Source.UNKNOWN:
             continue
         notes = []
-        variants = api.values_in(p.name, rng)
-        if variants:
-            notes.append("changes within the targeted releases: " + ", ".join(f"{v} ({s})" for v, s in variants))
-        fact = api.fact(p.name)
-        if fact.resolves and fact.resolves != p.default:
-            notes.append(f"the signature says {p.default}; {fact.resolved_by or 'the framework'} resolves it")
-        info.params.append(ParamInfo(p.name, value, False, _counterpart(table, api, p.name), "; ".join(notes)))
-    for imp in api.implicit:
-        info.params.append(ParamInfo(_fact_name(imp.name), imp.value, False, _counterpart(table, api, imp.name)))
+        if v.source is Source.ALIAS:
+            notes.append(f"set as `{v.via}={_short(v.written or '')}`")
+        elif v.source is Source.VERSIONED:
+            notes.append("changes within the targeted releases: " + ", ".join(f"{x} ({s})" for x, s in v.variants))
+        elif v.source is Source.RUNTIME:
+            notes.append(f"the signature says {v.sentinel}; {api.fact(v.name).resolved_by or 'the framework'} "
+                         f"resolves it")
+        elif v.source in (Source.CONDITIONAL, Source.NOT_IN_FORCE, Source.UNKNOWN) and v.why:
+            notes.append(v.why)
+        name = fact_label(v.name).strip("`") if v.fact else v.name
+        info.params.append(ParamInfo(name, _short(v.value or "?"), v.source is Source.ALIAS,
+                                     _counterpart(table, api, v.name), "; ".join(notes)))
     return info
-
-
-def _fact_name(name: str) -> str:
-    """An implicit fact's name for people: weight_init -> weight initialisation."""
-    return name.replace("_init", " initialisation").replace("_", " ")
 
 
 def _counterpart(table: Table, api, name: str) -> str:
@@ -169,8 +168,8 @@ def _counterpart(table: Table, api, name: str) -> str:
     if cp is None:
         return ""
     other, oname, ovalue = cp
-    if any(i.name == oname for i in other.implicit):
-        return f"{_fact_name(oname)}: {ovalue}"
+    if other.implicit_fact(oname) is not None:
+        return f"{fact_label(oname).strip('`')}: {ovalue}"
     text = f"{oname}={ovalue}"
     converted = convert(api, name, ovalue)
     if converted is not None:

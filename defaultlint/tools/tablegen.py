@@ -307,7 +307,7 @@ def compare(api) -> list[str]:
     except DumpError as e:
         return [str(e)]
     recorded = [(p.name, p.kind, p.default) for p in api.params]
-    if api.extra.get("verified") != "behaviour":
+    if api.verified != "behaviour":
         try:
             real = signature_params(signature_of(obj))
         except DumpError as e:
@@ -339,15 +339,15 @@ def _fmt(params) -> str:
 
 def check(paths: list[str]) -> int:
     """Print each row under `paths` whose recorded signature or spellings the installed release contradicts."""
-    from defaultlint.core.table import Table
+    from defaultlint.project.tables import load_table
 
-    table = Table()
+    table = load_table()
     files = set()
     for p in paths:
         path = Path(p).resolve()
         files.update(path.rglob("*.toml") if path.is_dir() else [path])
     bad = 0
-    checked = [api for api in table.apis.values() if (table.root / api.file).resolve() in files]
+    checked = [api for api in table.apis.values() if (Path(table.root) / api.file).resolve() in files]
     for api in checked:
         problems = compare(api)
         for problem in problems:

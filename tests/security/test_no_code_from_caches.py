@@ -4,7 +4,7 @@ import ast
 import pickle
 from pathlib import Path
 
-from defaultlint.core.table import load_table, rules_dir
+from defaultlint.project.tables import load_table, rules_dir
 
 PACKAGE = Path(__file__).resolve().parents[2] / "defaultlint"
 EXECUTING_MODULES = {"pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
@@ -44,5 +44,5 @@ def test_a_pickle_planted_where_the_old_table_cache_lived_is_never_loaded(tmp_pa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     table = load_table.__wrapped__(str(rules_dir()))  # bypass the in-process memo
-    assert table.lookup("torch.nn.BatchNorm2d") is not None
+    assert table.by_name("torch.nn.BatchNorm2d") is not None
     assert not marker.exists()

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from conftest import lint, require_framework
-from defaultlint.core.table import KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS, Table
+from defaultlint.core.table import KW_ONLY, POS_ONLY, POS_OR_KW, REQUIRED, VAR_KW, VAR_POS
+from defaultlint.project.tables import load_table
 from defaultlint.tools.tablegen import DumpError, resolve
 from defaultlint.core.versions import parse_version
 
@@ -37,7 +38,7 @@ np = require_framework("numpy")
 
 pytestmark = pytest.mark.frameworks
 
-TABLE = Table()
+TABLE = load_table()
 ROWS = {name: api for name, api in TABLE.apis.items() if api.framework in ("keras", "tensorflow")}
 INSTALLED = {"keras": keras.__version__, "tensorflow": tf.__version__}
 KINDS = {
@@ -134,8 +135,7 @@ def test_counterpart_parameters_exist(name):
     names = _torch_names(api.counterpart)
     assert names is not None, f"{api.counterpart} does not import"
     for pname, fact in api.facts.items():
-        for cp in (fact.counterpart or "").split(","):
-            cp = cp.strip()
+        for cp in fact.counterparts:
             # `*_init` names the initialisation a torch row records as an implicit fact; the torch half of the
             # table owns those rows, so such a name is only checked once that row exists.
             if cp and not (cp.endswith("_init") and api.counterpart not in TABLE.apis):

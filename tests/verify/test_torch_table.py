@@ -11,6 +11,7 @@ many rows each kind of check verified.
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 import io
 import math
 import pickle
@@ -20,8 +21,9 @@ import pytest
 
 from conftest import require_framework
 from defaultlint.tools import tablegen
-from defaultlint.core.table import KW_ONLY, POS_OR_KW, REQUIRED, load_table, parse_signature
-from defaultlint.core.versions import parse_version
+from defaultlint.core.table import KW_ONLY, POS_OR_KW, REQUIRED, parse_signature
+from defaultlint.project.tables import load_table
+from defaultlint.core.versions import format_version, parse_version
 
 torch = require_framework("torch")
 nn = torch.nn
@@ -74,7 +76,7 @@ def _passed(name: str, check: str) -> None:
 def _summary(verification_summary):
     yield
     complete = [n for n in ROWS if EXPECTED[n] and EXPECTED[n] <= PASSED[n]]
-    by_signature = [n for n in complete if "signature" in PASSED[n] and ROWS[n].extra.get("verified") != "behaviour"]
+    by_signature = [n for n in complete if "signature" in PASSED[n] and ROWS[n].verified != "behaviour"]
     by_running = [n for n in complete if any(c.split(":")[0] in ("implicit", "resolves", "behaviour")
                                              for c in PASSED[n])]
     verification_summary.append(
@@ -109,7 +111,7 @@ def test_signature_matches_the_installed_object(name):
     api = ROWS[name]
     obj = obj_of(api)
     recorded = [(p.name, p.kind, p.default) for p in api.params]
-    if api.extra.get("verified") == "behaviour":
+    if api.verified == "behaviour":
         # A C function: the docstring's signature, every default of which test_behaviour runs.
         with pytest.raises(tablegen.DumpError):
             tablegen.signature_of(obj)
@@ -552,7 +554,7 @@ BEHAVIOUR_CHECKS = {
 
 
 def _needs_behaviour(api) -> bool:
-    if api.extra.get("verified") == "behaviour":
+    if api.verified == "behaviour":
         return True
     try:
         return tablegen._only_varargs(inspect.signature(obj_of(api)))
@@ -607,8 +609,8 @@ def test_change_has_a_source_and_ends_at_the_current_value(name, index):
 
 
 HISTORY_CASES = [
-    pytest.param(n, i, id=f"{n}.{h['param']}@{h['version']}")
-    for n, api in ROWS.items() for i, h in enumerate(api.extra.get("history", ())) if _expect(n, f"history:{i}")
+    pytest.param(n, i, id=f"{n}.{h.param}@{format_version(h.version)}")
+    for n, api in ROWS.items() for i, h in enumerate(api.history) if _expect(n, f"history:{i}")
 ]
 
 
@@ -616,12 +618,11 @@ HISTORY_CASES = [
 def test_history_entry_has_a_source(name, index):
     """Signature events that do not change the value in force (a parameter added, a sentinel introduced)."""
     api = ROWS[name]
-    entry = api.extra["history"][index]
-    assert set(entry) == {"param", "version", "event", "source"}, entry
-    assert entry["source"].startswith("https://"), entry["source"]
-    assert api.param(entry["param"]) is not None
-    assert parse_version(str(entry["version"])) <= api.verified_version
-    HISTORY_VERIFIED.add((name, entry["param"], str(entry["version"])))
+    entry = api.history[index]
+    assert entry.event and entry.source.startswith("https://"), entry.source
+    assert api.param(entry.param) is not None
+    assert entry.version <= api.verified_version
+    HISTORY_VERIFIED.add((name, entry.param, format_version(entry.version)))
     _passed(name, f"history:{index}")
 
 
@@ -655,18 +656,18 @@ def test_tablegen_dumps_the_recorded_rows():
 
     names = ["torch.nn.Linear", "torch.nn.LSTM", "torch.std", "torch.optim.SGD", "torch.load"]
     data = tomllib.loads(tablegen.dump(names, meta=True))
-    assert parse_version(data["meta"]["verified_version"]) == TABLE.frameworks["torch"]
+    assert parse_version(data["meta"]["verified_version"]) == TABLE.frameworks["torch"].verified
     assert [row["name"] for row in data["api"]] == names
     for row in data["api"]:
         api = ROWS[row["name"]]
         assert parse_signature(row["signature"], api.name) == api.params
         assert set(row.get("spellings", ())) == set(api.spellings)
         assert (row["kind"], row["category"]) == (api.kind, api.category)
-        assert row.get("verified") == api.extra.get("verified")
+        assert row.get("verified") == api.verified
 
 
 def test_tablegen_check_reports_no_difference(capsys):
-    assert tablegen.check([str(TABLE.root / "torch")]) == 0
+    assert tablegen.check([str(Path(TABLE.root) / "torch")]) == 0
     assert f"{len(ROWS)} rows checked against torch" in capsys.readouterr().out
 
 
