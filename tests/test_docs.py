@@ -18,3 +18,34 @@ def test_every_code_is_documented_with_every_api_it_covers():
         assert f"## {code}-" in text
     for name in ("torch.nn.BatchNorm2d", "keras.layers.BatchNormalization", "torch.optim.Adam", "keras.Model.fit"):
         assert f"`{name}`" in text
+
+
+def test_table_format_reference_is_generated_from_the_schema():
+    from defaultlint.formats.tabledoc import with_reference
+
+    text = (ROOT / "docs" / "table-format.md").read_text(encoding="utf-8")
+    assert text == with_reference(text), ("docs/table-format.md is stale: run "
+                                          "`python -m defaultlint.formats.tabledoc --write docs/table-format.md`")
+
+
+def test_table_format_documents_every_key_of_the_schema():
+    from defaultlint.core.schema import every_key
+
+    text = (ROOT / "docs" / "table-format.md").read_text(encoding="utf-8")
+    for shape, keys in every_key().items():
+        section = text.split(f"### {shape}\n", 1)[1].split("\n### ", 1)[0]
+        for key in keys:
+            assert f"| `{key}` |" in section, f"{shape}: {key} undocumented"
+
+
+def test_the_row_shown_in_table_format_is_valid():
+    import re
+    import tomllib
+
+    from defaultlint.core.schema import ROWS_FILE, validate
+
+    text = (ROOT / "docs" / "table-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    assert blocks
+    for block in blocks:
+        validate(tomllib.loads(block), ROWS_FILE, "docs/table-format.md")

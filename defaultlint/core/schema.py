@@ -285,11 +285,12 @@ HISTORY = Shape("a history entry", {
 
 EXAMPLE = Shape("an example", {
     "code": Key(STR, "a small program using the API", required=True),
-    "expect": Key(list_of(CODE), "the codes it must report (empty: it must report none of the row's codes)",
+    "expect": Key(list_of(CODE), "exactly the distinct codes it reports under its selection (empty: none)",
                   required=True),
     "fixed": Key(STR, "the exact text after `--fix` (safe fixes)"),
     "unsafe_fixed": Key(STR, "the exact text after `--fix --unsafe-fixes`"),
-    "select": Key(list_of(STR), "the selection to check it with (default: ALL)"),
+    "select": Key(list_of(STR), "the selection to check it with (default: ALL for a row's example, the code "
+                                "for a code's example)"),
     "target": Key(map_of(STR, RANGE), "target versions to check it with"),
 })
 

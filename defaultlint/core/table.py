@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import enum
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,9 +240,10 @@ def parse_signature(text: str, where: str) -> tuple[Param, ...]:
     return tuple(out)
 
 
-def _example(e: dict, where: str) -> Example:
+def _example(e: dict, where: str, select: tuple[str, ...] = ("ALL",)) -> Example:
+    """An example; `select` is its selection when it names none (a code's examples: that code alone)."""
     return Example(e["code"], tuple(e["expect"]), e.get("fixed"), e.get("unsafe_fixed"),
-                   tuple(e.get("select", ("ALL",))), tuple(sorted(e.get("target", {}).items())), where)
+                   tuple(e.get("select", select)), tuple(sorted(e.get("target", {}).items())), where)
 
 
 def _literal(text: str) -> Any:
@@ -317,7 +317,7 @@ class Table:
             where = f"codes.toml: {c['code']}"
             self.codes[c["code"]] = Code(c["code"], c["name"], c["summary"], c["default"], tuple(c["params"]),
                                          tuple(c.get("categories", ())), c["why"].strip(),
-                                         tuple(_example(e, where) for e in c.get("example", ())),
+                                         tuple(_example(e, where, (c["code"],)) for e in c.get("example", ())),
                                          c.get("what", data["defaults"]["what"]),
                                          c.get("fix_safety", data["defaults"]["fix_safety"]))
 
