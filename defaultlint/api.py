@@ -11,16 +11,13 @@ from pathlib import Path
 
 from defaultlint.project import notebook
 from defaultlint.project.atomic import replace_file
-from defaultlint.project.gcpause import paused, pausing
+from defaultlint.project.gcpause import own_process, paused, pausing
 from defaultlint.core.checker import Checker, Rules
 from defaultlint.project.config import Settings
-from defaultlint.core.fixer import apply_fixes, parses
+from defaultlint.core.fixer import fix_until_stable, parses
 from defaultlint.core.ftypes import FileResult, Finding, Position
 from defaultlint.core.table import Table
 from defaultlint.project.tables import load_table
-
-MAX_FIX_PASSES = 10
-
 
 @dataclass
 class Source:
@@ -31,6 +28,17 @@ class Source:
 
 class ReadError(Exception):
     pass
+
+
+@dataclass
+class FixOutcome:
+    """What fixing one text gave: the new text, the findings whose fixes were applied, those left, and the
+    fixes that could not be computed (why, one line each)."""
+
+    text: str
+    applied: list[Finding]
+    remaining: list[Finding]
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,26 +99,23 @@ class Linter:
 
     def fix_text(self, text: str, path: str = "-", unsafe: bool = False) -> tuple[str, int, list[Finding]]:
         """Apply fixes until none is left to apply; returns (new text, fixes applied, remaining findings)."""
-        new, applied, remaining = self.fix_text_detailed(text, path, unsafe)
-        return new, len(applied), remaining
+        out = self.fix(text, path, unsafe)
+        return out.text, len(out.applied), out.remaining
 
-    @pausing
     def fix_text_detailed(self, text: str, path: str = "-", unsafe: bool = False
                           ) -> tuple[str, list[Finding], list[Finding]]:
         """Like fix_text, but returns the applied findings themselves (as found in the text they fixed)."""
+        out = self.fix(text, path, unsafe)
+        return out.text, out.applied, out.remaining
+
+    @pausing
+    def fix(self, text: str, path: str = "-", unsafe: bool = False) -> FixOutcome:
+        """Fix `text` (a notebook's JSON when `path` names one) with the fix loop of `fixer.fix_until_stable`."""
         if notebook.is_notebook(path):
-            return notebook.fix_text_detailed(self, text, path, unsafe)
+            return FixOutcome(*notebook.fix_text_detailed(self, text, path, unsafe))
         rules = self.rules_for(Path(path))
-        applied: list[Finding] = []
-        findings = self.lint_text(text, path, rules)
-        for _ in range(MAX_FIX_PASSES):
-            new, done = apply_fixes(text, findings, unsafe=unsafe, order=self._param_order)
-            if not done or new == text:
-                break
-            applied.extend(done)
-            text = new
-            findings = self.lint_text(text, path, rules)
-        return text, applied, findings
+        checker = Checker(self.table, rules)
+        return FixOutcome(*fix_until_stable(text, lambda t: checker.check(t, path), unsafe, self._param_order))
 
     def _param_order(self, api: str | None, name: str) -> int:
         """Position of `name` in `api`'s signature, so added arguments follow the signature's order."""
@@ -130,8 +135,10 @@ class Linter:
             return FileResult(name, [_error_finding(name, str(e))], error=str(e))
         if not fix:
             return FileResult(name, self.lint_text(src.text, name), source=src.text)
-        new, applied, remaining = self.fix_text_detailed(src.text, name, unsafe)
-        result = FixedFileResult(name, remaining, source=src.text, fixes_applied=len(applied), applied=applied)
+        out = self.fix(src.text, name, unsafe)
+        new = out.text
+        result = FixedFileResult(name, out.remaining, source=src.text, fixes_applied=len(out.applied),
+                                 applied=out.applied, fix_errors=out.errors)
         if new == src.text:
             return result
         result.fixed_source = new
@@ -200,6 +207,7 @@ _worker: Linter | None = None
 
 def _init_worker(settings: Settings, table_root: str) -> None:
     global _worker
+    own_process(one_run=True)  # a worker of one run (a spawned one does not inherit the parent's setting)
     _worker = Linter(settings, load_table(table_root))
 
 
@@ -216,45 +224,50 @@ def default_jobs() -> int:
     return max(1, min(DEFAULT_JOBS, os.cpu_count() or 1))
 
 
-def _mp_context():
-    """fork (cheap: workers inherit the loaded table) unless this process holds threads of its own."""
+def _mp_context(frameworks: frozenset[str] = frozenset()):
+    """fork (cheap: workers inherit the loaded table) unless this process holds threads of its own or has
+    imported one of `frameworks` (their native libraries do not survive a fork)."""
     import multiprocessing
     import sys
     import threading
 
     methods = multiprocessing.get_all_start_methods()
-    risky = threading.active_count() > 1 or any(m in sys.modules for m in ("torch", "tensorflow", "jax"))
+    risky = threading.active_count() > 1 or any(m in sys.modules for m in frameworks)
     if "fork" in methods and not risky:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool, progress=None) -> list:
-    """fn over jobs_in, in order: in a process pool when worth it, else here. A failing pool falls back to serial.
+def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool, progress=None,
+         notes: list[str] | None = None) -> list:
+    """fn over jobs_in, in order: in a process pool when worth it, else here. A pool that cannot start or
+    breaks falls back to this process, and says why in `notes`.
 
     `progress(n)` is called as results come in.
     """
     tick = progress or (lambda n: None)
+    out: list = []
     if parallel and jobs > 1 and len(jobs_in) > 1:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         chunk = max(1, min(32, len(jobs_in) // (jobs * 8)))
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
+            context = _mp_context(linter.table.star_roots)
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                      initargs=(linter.settings, str(linter.table.root))) as pool:
-                out = []
                 for r in pool.map(fn, jobs_in, chunksize=chunk):
                     out.append(r)
                     tick(1)
                 return out
-        except (OSError, BrokenProcessPool, ImportError):
-            pass
+        except (OSError, BrokenProcessPool, ImportError) as e:
+            if notes is not None:
+                notes.append(f"the worker processes failed ({type(e).__name__}: {e}); "
+                             f"{len(jobs_in) - len(out)} files were checked in the main process")
     global _worker
     saved, _worker = _worker, linter
     try:
-        out = []
-        for j in jobs_in:
+        for j in jobs_in[len(out):]:  # what the pool finished stands; the rest is checked here
             out.append(fn(j))
             tick(1)
         return out
@@ -263,21 +276,23 @@ def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool, progress=
 
 
 def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: bool = False, write: bool = True,
-               cache=None, jobs: int | None = None, progress=None) -> list[FileResult]:
+               cache=None, jobs: int | None = None, progress=None, notes: list[str] | None = None
+               ) -> list[FileResult]:
     """Lint (or fix) `files`, in their order; results come from `cache` (a `cache.Cache`) when still valid.
 
     Fixing is not cached. Uncached files are checked by `jobs` worker processes when there is enough
     source to repay starting them, else in this process. `progress(n)`, when given, is called with the
     number of files just finished (call this once for all files: each call starts its own workers).
+    What went wrong along the way without stopping the run (a pool that failed) is appended to `notes`.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if fix:
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
-        return _run(linter, _file_job, [(f, True, unsafe, write) for f in files], jobs, many, progress)
+        return _run(linter, _file_job, [(f, True, unsafe, write) for f in files], jobs, many, progress, notes)
 
     if cache is None:
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
-        return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many, progress)
+        return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many, progress, notes)
 
     from defaultlint.project.cache import rules_fingerprint
 
@@ -288,11 +303,11 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
         _from_cache(linter, files, cache, base_key, results, todo, progress)
     pending = sum(len(t[3]) for t in todo)
     done = _run(linter, _file_job, [(files[i], False, False, False) for i, *_ in todo], jobs,
-                pending >= PARALLEL_MIN_BYTES, progress)
+                pending >= PARALLEL_MIN_BYTES, progress, notes)
     for (i, digest, rules_key, text), result in zip(todo, done):
         results[i] = result
         # store only what was checked from the very bytes hashed (not a file changed in between)
-        if digest and result.error is None and result.source == text:
+        if digest and result.error is None and result.source == text and not _fix_failed(result):
             cache.put(files[i], digest, rules_key, result.findings)
     cache.save()
     return [r for r in results if r is not None]
@@ -319,6 +334,11 @@ def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results
                 progress(1)
         else:
             todo.append((i, digest, rules_key, text))
+
+
+def _fix_failed(result: FileResult) -> bool:
+    """A finding whose fix could not be computed is not cached: the next run tries (and reports) it again."""
+    return any(f.fix is not None and f.fix.error for f in result.findings)
 
 
 def _read_bytes(path: Path) -> bytes:

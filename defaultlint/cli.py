@@ -33,9 +33,9 @@ class DefaultGroup(click.Group):
 @click.version_option(__version__, prog_name="defaultlint")
 def main() -> None:
     """Find the framework defaults that deep-learning code leaves implicit, and write them down."""
-    from defaultlint.project.gcpause import one_run_process
+    from defaultlint.project.gcpause import own_process
 
-    one_run_process()  # the command line does one run and exits
+    own_process(one_run=True)  # the command line (and the workers it forks) does one run and exits
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -48,8 +48,7 @@ def _console(color: str, stream):
     return console(color, stream)
 
 
-# the choices of --output-format (report.FORMATS, spelled here so that --help needs no import of the checker)
-OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit", "lsp")
+from defaultlint.formats import FORMATS as OUTPUT_FORMATS, MACHINE_FORMATS, render  # the registry: no renderer imported
 
 
 def _remember(ctx, param, value):
@@ -98,7 +97,7 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
         code = _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
                       stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
                       None if no_cache else (cache_dir or True),
-                      fixing=FixOptions(fix_only, show_fixes, exit_non_zero_on_fix, add_noqa))
+                      fixing=FixOptions(fix_only, show_fixes, exit_non_zero_on_fix, add_noqa), verbose=verbose)
     except ConfigError as e:
         raise fail(str(e)) from None
     except TableError as e:
@@ -114,7 +113,7 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
 
 def _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
-           cache_dir=None, fixing: "FixOptions | None" = None) -> int:
+           cache_dir=None, fixing: "FixOptions | None" = None, verbose: bool = False) -> int:
     from defaultlint.formats import report
     from defaultlint.api import FixedFileResult, Linter, decode, lint_files
     from defaultlint.formats.terminal import progress
@@ -139,16 +138,20 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
 
     results: list[FileResult] = []
     notices: list[str] = []
+    notes: list[str] = []  # what went wrong without stopping the run (counted; shown with --verbose)
     if use_stdin:
         name = stdin_filename or "-"
         src = decode(sys.stdin.buffer.read())
         if fix or diff:
-            new, done, remaining = linter.fix_text_detailed(src.text, name, unsafe)
-            r = FixedFileResult(name, remaining, source=src.text, fixes_applied=len(done), applied=done)
+            outcome = linter.fix(src.text, name, unsafe)
+            new, done = outcome.text, outcome.applied
+            r = FixedFileResult(name, outcome.remaining, source=src.text, fixes_applied=len(done), applied=done,
+                                fix_errors=outcome.errors)
             if new != src.text:
                 r.fixed_source = new
             results.append(r)
             if fix and not diff:
+                _report_problems(results, notes, verbose)
                 sys.stdout.write(new)  # ruff's convention: the fixed text goes to stdout
                 if fixing.show_fixes:
                     _show_fixes(results, sys.stderr)
@@ -162,8 +165,9 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         cache = _open_cache(cache_dir, settings, linter) if files and not (fix or diff) else None
         with progress(len(files), enabled=not quiet, color=color) as advance:
             results.extend(lint_files(linter, files, fix=fix or diff, unsafe=unsafe, write=fix and not diff,
-                                      cache=cache, progress=advance))
+                                      cache=cache, progress=advance, notes=notes))
 
+    _report_problems(results, notes, verbose)
     out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
     try:
         for n in notices:
@@ -179,8 +183,8 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
             return _fix_exit(results, exit_zero, fixing)
         if click.get_current_context().meta.get("defaultlint.statistics"):
             out.write(report.render_statistics(results, table, fmt))
-        elif fmt in report.MACHINE_FORMATS:
-            out.write(report.render(fmt, results, table))
+        elif fmt in MACHINE_FORMATS:
+            out.write(render(fmt, results, table))
         elif fmt == "concise":
             out.write(report.render_concise(results))
             if not quiet:
@@ -196,6 +200,28 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     if any(r.error for r in results) and not exit_zero:
         return EXIT_FINDINGS
     return _fix_exit(results, exit_zero, fixing) if fix else _exit(results, exit_zero)
+
+
+def _report_problems(results: list[FileResult], notes: list[str], verbose: bool) -> None:
+    """Fixes that could not be computed and a worker pool that failed are never silent: counted on one
+    line, each shown with --verbose."""
+    failed = [f"{r.path}:{e}" for r in results for e in r.fix_errors]
+    failed += [f"{r.path}:{f.location.row}:{f.location.column}: {f.code}: {f.fix.error}"
+               for r in results if not r.fix_errors for f in r.findings if f.fix is not None and f.fix.error]
+    if not failed and not notes:
+        return
+    if verbose:
+        for line in failed:
+            click.echo(f"defaultlint: fix could not be computed: {line}", err=True)
+        for line in notes:
+            click.echo(f"defaultlint: warning: {line}", err=True)
+        return
+    parts = []
+    if failed:
+        parts.append(f"{len(failed)} fix{'es' if len(failed) != 1 else ''} could not be computed")
+    if notes:
+        parts.append("the worker processes failed and checking went on in one process")
+    click.echo(f"defaultlint: warning: {'; '.join(parts)} (--verbose shows why)", err=True)
 
 
 def _open_cache(cache_dir, settings: Settings, linter):

@@ -12,6 +12,17 @@ from defaultlint.project.config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _embedded_collector():
+    """The test process embeds the library: a command line invoked in-process (CliRunner) claims the
+    process for one run; each test starts and ends as an embedding program again."""
+    from defaultlint.project import gcpause
+
+    gcpause._mode = gcpause.Mode.EMBEDDED
+    yield
+    gcpause._mode = gcpause.Mode.EMBEDDED
+
+
 def lint(source: str, select=("ALL",), target=None, path="t.py"):
     settings = Settings(root=ROOT, select=list(select), target_version=dict(target or {}))
     return Linter(settings).lint_text(textwrap.dedent(source), path)

@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT, run_cli
 
 from defaultlint.formats import ci as ci_formats
-from defaultlint.formats import report
+from defaultlint import formats
+from defaultlint.formats import common, jsonout, report
 from defaultlint.formats import sarif
 from defaultlint.api import Linter
 from defaultlint.cli import OUTPUT_FORMATS
@@ -52,8 +53,8 @@ def _findings(results):
 
 
 def test_every_format_is_offered():
-    assert set(OUTPUT_FORMATS) == set(report.FORMATS)
-    assert set(report.MACHINE_FORMATS) == set(report.FORMATS) - {"full", "concise"}
+    assert set(OUTPUT_FORMATS) == set(formats.FORMATS)
+    assert set(formats.MACHINE_FORMATS) == set(formats.FORMATS) - {"full", "concise"}
 
 
 # -- github --------------------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def test_sarif_rules_and_results(results, table):
         assert r["name"] == code.name
         assert r["shortDescription"]["text"] == code.summary
         assert r["fullDescription"]["text"] == (code.why or code.summary)
-        assert r["helpUri"] == report.rule_url(table, code.code)
+        assert r["helpUri"] == common.rule_url(table, code.code)
         assert r["defaultConfiguration"]["enabled"] is code.default
     findings = _findings(results)
     assert len(run["results"]) == len(findings)
@@ -270,7 +271,7 @@ def test_json_keys_are_the_documented_ones(results, table):
     documented = {k for row in rows for k in re.findall(r"`(\w+)`", row)}
     fix_table = doc.split("### `fix`", 1)[1].split("##", 1)[0]
     documented_fix = set(re.findall(r"^\| `(\w+)` \|", fix_table, re.M))
-    data = report.results_json(results, table)
+    data = jsonout.results_json(results, table)
     assert data
     for d in data:
         assert set(d) == documented

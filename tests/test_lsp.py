@@ -20,7 +20,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # 
 
 from defaultlint.core.ftypes import FileResult  # noqa: E402
 from defaultlint.formats.lsp import Positions, code_units, lsp_diagnostics_json  # noqa: E402
-from defaultlint.formats.report import rule_url  # noqa: E402
+from defaultlint.formats.common import rule_url  # noqa: E402
 from defaultlint.project.tables import load_table  # noqa: E402
 
 # One server per module (starting one costs seconds); each test works in its own folder (tmp_path).

@@ -225,7 +225,7 @@ class Checker:
         f = Finding(code, message, path, start, end, lines.position(start), lines.position(end), api.name,
                     list(params), fix)
         if fix.applicability is not DISPLAY and params and self._is_fixable(code):
-            fix.edits = fixer.lazy_edits(lines.text, start, end, params)
+            fix.edits, fix.error = fixer.lazy_edits(lines.text, start, end, params)
         elif fix.applicability is not DISPLAY:
             fix.applicability = DISPLAY
         return f

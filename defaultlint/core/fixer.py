@@ -11,6 +11,7 @@ import ast
 import functools
 import warnings
 from collections import defaultdict
+from pathlib import Path
 from typing import Callable, Iterable
 
 
@@ -34,17 +35,32 @@ from defaultlint.core.text import parses
 _cache: dict[tuple[str, str, tuple], Edit | None] = {}
 
 
-def lazy_edits(text: str, start: int, end: int, params: list[tuple[str, str]]) -> list[Edit]:
+def lazy_edits(text: str, start: int, end: int, params: list[tuple[str, str]]) -> tuple[list[Edit], str | None]:
     """call_edit, remembered by the call's own text: the checker asks once per finding, often for the same
-    call, and an editor asks again after every keystroke, when most calls have only moved."""
+    call, and an editor asks again after every keystroke, when most calls have only moved.
+
+    Returns the edits and, when computing them failed (a bug in the fixer, not a call that cannot take the
+    arguments), why: the finding then carries it, and the command line counts and shows it."""
     segment = text[start:end]
     key = (segment, _newline(text), tuple(params))
     if key not in _cache:
         if len(_cache) > 4096:
             _cache.clear()
-        _cache[key] = call_edit(segment, 0, len(segment), params, _newline(text))
+        try:
+            _cache[key] = call_edit(segment, 0, len(segment), params, _newline(text))
+        except Exception as e:  # recorded on the finding (Fix.error) and reported, not swallowed
+            return [], failure(e)
     edit = _cache[key]
-    return [] if edit is None else [Edit(edit.start + start, edit.end + start, edit.content)]
+    return ([] if edit is None else [Edit(edit.start + start, edit.end + start, edit.content)]), None
+
+
+def failure(error: BaseException) -> str:
+    """A fixer failure as one line for people: the exception and where it was raised."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -53,12 +69,12 @@ def _parse_call(segment: str) -> tuple[cst.BaseExpression, cst.Call, bool] | Non
     try:
         node = cst.parse_expression(segment)
         wrapped = False
-    except Exception:
+    except (cst.ParserSyntaxError, RecursionError):
         try:
             node = cst.parse_expression(f"({segment})")
             wrapped = True
-        except Exception:
-            return None
+        except (cst.ParserSyntaxError, RecursionError):
+            return None  # libcst cannot read this call (e.g. syntax newer than it knows): no fix, not an error
     call = node
     while isinstance(call, cst.Call) is False and hasattr(call, "expression"):
         call = call.expression  # type: ignore[attr-defined]
@@ -75,11 +91,8 @@ def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]
     if parsed is None:
         return None
     node, call, wrapped = parsed
-    try:
-        new_call = add_keywords(call, list(params))
-        new = cst.Module([]).code_for_node(node.deep_replace(call, new_call) if call is not node else new_call)
-    except Exception:
-        return None
+    new_call = add_keywords(call, list(params))
+    new = cst.Module([]).code_for_node(node.deep_replace(call, new_call) if call is not node else new_call)
     if wrapped:
         new = new[1:-1]
     if not parses(f"(\n{new}\n)"):
@@ -196,12 +209,14 @@ def add_keywords(call: cst.Call, params: list[tuple[str, str]]) -> cst.Call:
 
 
 def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
-                order: Callable[[str | None, str], int] | None = None) -> tuple[str, list[Finding]]:
+                order: Callable[[str | None, str], int] | None = None,
+                errors: list[str] | None = None) -> tuple[str, list[Finding]]:
     """Apply every applicable fix of `findings` to `text` in one pass: one combined edit per call.
 
     `order(api, parameter)` sorts the arguments added to one call (the signature's order when given).
     Returns the new text and the findings whose fixes were applied. Edits that would overlap are left
     for the next pass; a result that does not parse is refused (the text is returned unchanged).
+    A call whose edit could not be computed is left as it is and the reason appended to `errors`.
     """
     by_call: dict[tuple[int, int], list[Finding]] = defaultdict(list)
     for f in findings:
@@ -217,7 +232,13 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
         if order is not None:
             api = group[0].api
             params.sort(key=lambda p: order(api, p[0]))
-        edit = call_edit(text, start, end, params)
+        try:
+            edit = call_edit(text, start, end, params)
+        except Exception as e:  # a fixer bug: this call stays unfixed and the failure is reported
+            if errors is not None:
+                f = group[0]
+                errors.append(f"{f.location.row}:{f.location.column}: {f.code}: {failure(e)}")
+            continue
         if edit is not None:
             edits.append((edit, group))
     edits.sort(key=lambda e: (e[0].start, e[0].end))
@@ -236,6 +257,31 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
     if new != text and not keywords_only(text, new):
         return text, []
     return new, applied
+
+
+MAX_FIX_PASSES = 10
+
+
+def fix_until_stable(text: str, lint: Callable[[str], list[Finding]], unsafe: bool = False,
+                     order: Callable[[str | None, str], int] | None = None
+                     ) -> tuple[str, list[Finding], list[Finding], list[str]]:
+    """The fix loop: apply fixes and check again until nothing is left to apply (at most MAX_FIX_PASSES).
+
+    `lint(text)` checks a text. Returns the new text, the findings whose fixes were applied (as found in
+    the text they fixed), the findings left, and the fixes that could not be computed."""
+    applied: list[Finding] = []
+    errors: list[str] = []
+    findings = lint(text)
+    for _ in range(MAX_FIX_PASSES):
+        new, done = apply_fixes(text, findings, unsafe=unsafe, order=order, errors=errors)
+        if not done or new == text:
+            break
+        applied.extend(done)
+        text = new
+        findings = lint(text)
+    errors.extend(f"{f.location.row}:{f.location.column}: {f.code}: {f.fix.error}"
+                  for f in findings if f.fix is not None and f.fix.error)
+    return text, applied, findings, list(dict.fromkeys(errors))
 
 
 def keywords_only(old: str, new: str) -> bool:

@@ -39,6 +39,7 @@ class Fix:
     applicability: Applicability
     message: str
     edits: list[Edit] = field(default_factory=list)
+    error: str | None = None  # why the edit could not be computed (a fixer bug): counted and shown, never hidden
 
 
 @dataclass
@@ -68,3 +69,4 @@ class FileResult:
     source: str | None = None
     fixed_source: str | None = None  # set by the fixer when the text changed
     fixes_applied: int = 0
+    fix_errors: list[str] = field(default_factory=list)  # fixes that could not be computed, and why

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.formats.report import display_path, source_lines
+from defaultlint.formats.common import display_path, source_lines
 
 
 def _where(f: Finding) -> str:
@@ -40,12 +40,12 @@ def github_line(f: Finding) -> str:
     return f"::{kind} {head}::{_escape_data(where + f.code + ' ' + f.message)}"
 
 
-def render_github(results: list[FileResult]) -> str:
+def render_github(results: list[FileResult], table=None) -> str:
     return "".join(github_line(f) + "\n" for r in results for f in r.findings)
 
 
 # -- GitLab Code Quality -------------------------------------------------------------------------------
-def render_gitlab(results: list[FileResult]) -> str:
+def render_gitlab(results: list[FileResult], table=None) -> str:
     """GitLab's Code Quality report: a JSON list of issues, each with a fingerprint stable across runs.
 
     The fingerprint hashes the file, code, message and the text of the reported line (not its number, so
@@ -73,7 +73,7 @@ def render_gitlab(results: list[FileResult]) -> str:
 
 
 # -- JUnit XML -----------------------------------------------------------------------------------------
-def render_junit(results: list[FileResult]) -> str:
+def render_junit(results: list[FileResult], table=None) -> str:
     """One test case per file checked; one failure per finding (a clean file is a passing test case)."""
     failing = str(sum(1 for r in results if r.findings))
     suites = ET.Element("testsuites", name="defaultlint", tests=str(len(results)), failures=failing)

@@ -12,7 +12,7 @@ from typing import Callable
 
 from defaultlint.core.text import Lines
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.formats.report import rule_url
+from defaultlint.formats.common import rule_url
 from defaultlint.core.table import Table
 
 SOURCE = "defaultlint"
@@ -124,3 +124,8 @@ def results_lsp(results: list[FileResult], table: Table, encoding: str = UTF16) 
 def lsp_diagnostics_json(results: list[FileResult], table: Table) -> str:
     """The report for `--output-format lsp`: a JSON list of {"uri", "diagnostics": [Diagnostic, ...]}."""
     return json.dumps(results_lsp(results, table), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_lsp(results: list[FileResult], table: Table) -> str:
+    text = lsp_diagnostics_json(results, table)
+    return text if text.endswith("\n") else text + "\n"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from defaultlint import __version__
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.formats.report import display_path, edit_positions, rule_url
+from defaultlint.formats.common import display_path, edit_positions, rule_url
 from defaultlint.core.table import Table
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

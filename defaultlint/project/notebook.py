@@ -18,10 +18,9 @@ from pathlib import Path
 
 from defaultlint.core.checker import Checker
 from defaultlint.core.text import Lines, parse
-from defaultlint.core.fixer import apply_fixes
+from defaultlint.core.fixer import fix_until_stable
 from defaultlint.core.ftypes import FileResult, Finding, Position
 
-MAX_FIX_PASSES = 10
 
 SUFFIX = ".ipynb"
 _BOUNDARY = "# defaultlint-cell-boundary"
@@ -254,19 +253,11 @@ def _check(linter, text: str, path: str, rules=None) -> list[Finding]:
 
 
 def _fix_python(linter, text: str, path: str, unsafe: bool) -> tuple[str, list[Finding], list[Finding]]:
-    """The linter's fix loop over the joined cells: (new text, applied findings, remaining findings)."""
+    """The fix loop over the joined cells: (new text, applied findings, remaining findings)."""
     rules = linter.rules_for(Path(path))
     order = getattr(linter, "_param_order", None)
-    applied: list[Finding] = []
-    findings = _check(linter, text, path, rules)
-    for _ in range(MAX_FIX_PASSES):
-        new, done = apply_fixes(text, findings, unsafe=unsafe, order=order)
-        if not done or new == text:
-            break
-        applied.extend(done)
-        text = new
-        findings = _check(linter, text, path, rules)
-    return text, applied, findings
+    new, applied, remaining, _ = fix_until_stable(text, lambda t: _check(linter, t, path, rules), unsafe, order)
+    return new, applied, remaining
 
 
 def fix_text_detailed(linter, raw: str, path: str, unsafe: bool = False

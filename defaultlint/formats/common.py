@@ -1,0 +1,78 @@
+"""What every output format shares: paths and rule links as users read them, fix markers, and the
+source line or edit position of a finding (cell-relative in notebooks)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from defaultlint import DOCS_URL
+from defaultlint.core.ftypes import FileResult, Finding
+from defaultlint.core.table import Table
+from defaultlint.core.text import Lines
+from defaultlint.project import notebook
+
+
+def rule_url(table: Table, code: str) -> str:
+    c = table.codes.get(code)
+    anchor = f"{code}-{c.name}".lower() if c else code.lower()
+    return f"{DOCS_URL}#{anchor}"
+
+
+@functools.lru_cache(maxsize=4096)
+def display_path(path: str) -> str:
+    """A path as the user should read it: relative to the working directory when it lies below it."""
+    if path == "-" or not os.path.isabs(path):
+        return path
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+def fix_marker(f: Finding) -> str:
+    if f.fixable and f.fix and f.fix.applicability == "safe":
+        return "[*] "
+    return ""
+
+
+def cell_label(f: Finding) -> str:
+    return f":cell {f.cell}" if f.cell is not None else ""
+
+
+def concise_line(f: Finding) -> str:
+    return (f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}: "
+            f"{f.code} {fix_marker(f)}{f.message}")
+
+
+def edit_positions(r: FileResult):
+    """offset -> Position for the fix edits of `r`'s findings (cell-relative in notebooks), or None."""
+    text = r.fixed_source if r.fixed_source is not None else r.source
+    if text is None:
+        return None
+    if notebook.is_notebook(r.path):
+        try:
+            nb = notebook.Notebook(text)
+        except notebook.NotebookError:
+            return None
+        return lambda offset: nb.locate(offset)[1]
+    return Lines(text).position
+
+
+def source_lines(r: FileResult):
+    """finding -> the source line it starts on (the cell's line in notebooks), or None when unknown."""
+    if r.source is None:
+        return None
+    if notebook.is_notebook(r.path):
+        try:
+            nb = notebook.Notebook(r.source)
+        except notebook.NotebookError:
+            return None
+        return lambda f: nb.line(f.cell, f.location.row) if f.cell is not None else None
+    lines = Lines(r.source)
+    return lambda f: lines.line(f.location.row) if f.location.row <= len(lines.starts) else None
+
+
+def rel(path: Path) -> str:
+    return display_path(str(path))

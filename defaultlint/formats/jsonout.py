@@ -1,0 +1,58 @@
+"""JSON and JSON lines: ruff's finding shape, plus `api` and `parameters`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from defaultlint.core.ftypes import FileResult, Finding
+from defaultlint.core.table import Table
+from defaultlint.core.text import Lines
+from defaultlint.formats.common import edit_positions, rule_url
+
+
+def finding_json(f: Finding, table: Table, positions) -> dict:
+    """One finding in ruff's JSON shape, plus `api` and `parameters`. `positions` maps edit offsets (or None)."""
+    if isinstance(positions, Lines):
+        positions = positions.position
+    fix = None
+    if f.fix is not None:
+        edits = []
+        if positions is not None:
+            for e in f.fix.edits:
+                s, t = positions(e.start), positions(e.end)
+                edits.append({
+                    "content": e.content,
+                    "location": {"row": s.row, "column": s.column},
+                    "end_location": {"row": t.row, "column": t.column},
+                })
+        fix = {"applicability": f.fix.applicability, "message": f.fix.message, "edits": edits}
+    return {
+        "cell": f.cell,
+        "code": f.code,
+        "message": f.message,
+        "filename": os.path.abspath(f.path) if f.path != "-" else "-",
+        "location": {"row": f.location.row, "column": f.location.column},
+        "end_location": {"row": f.end_location.row, "column": f.end_location.column},
+        "noqa_row": f.location.row,
+        "fix": fix,
+        "url": rule_url(table, f.code),
+        "api": f.api,
+        "parameters": [{"name": n, "value": v} for n, v in f.parameters],
+    }
+
+
+def results_json(results: list[FileResult], table: Table) -> list[dict]:
+    out = []
+    for r in results:
+        positions = edit_positions(r)
+        out.extend(finding_json(f, table, positions) for f in r.findings)
+    return out
+
+
+def render_json(results: list[FileResult], table: Table) -> str:
+    return json.dumps(results_json(results, table), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_json_lines(results: list[FileResult], table: Table) -> str:
+    return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in results_json(results, table))
