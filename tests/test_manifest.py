@@ -55,7 +55,7 @@ def test_resolved_sentinel_and_keyword_nested_call():
 def test_kwargs_and_torch_init_make_values_unknown():
     entries = manifest("""
         import torch
-        kw = {}
+        kw = make_kwargs()
         layer = torch.nn.Linear(3, 4, **kw)
         torch.nn.init.zeros_(layer.bias)
     """)

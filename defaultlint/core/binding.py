@@ -26,7 +26,9 @@ class Call:
         return self.node.args[1:] if self.partial else self.node.args
 
 
-def bind(api: Api, node: ast.Call, partial: bool = False) -> Call:
+def bind(api: Api, node: ast.Call, partial: bool = False, unpacked=None) -> Call:
+    """Bind `node`'s arguments to `api`'s signature. `unpacked(expr)` tells what a `**expr` passes, when it
+    can be told: (keys surely passed with their values, keys maybe passed), else None."""
     args = node.args[1:] if partial else node.args
     positional = [p for p in api.params if p.kind in (POS_ONLY, POS_OR_KW)]
     provided: set[str] = set()
@@ -45,7 +47,17 @@ def bind(api: Api, node: ast.Call, partial: bool = False) -> Call:
     double_star = False
     for k in node.keywords:
         if k.arg is None:
-            double_star = True
+            known = unpacked(k.value) if unpacked is not None else None
+            if known is None:
+                double_star = True
+                continue
+            sure, maybe = known
+            for name, value in sure.items():
+                provided.add(name)
+                keywords[name] = value
+                if api.param(name) is not None:
+                    explicit[name] = value
+            provided.update(maybe)
         else:
             provided.add(k.arg)
             keywords[k.arg] = k.value

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from defaultlint.core import fixer, noqa
 from defaultlint.core.binding import Call, bind
 from defaultlint.core.ftypes import Applicability, Finding, Fix, Position
-from defaultlint.core.refs import Path
+from defaultlint.core.refs import Instance, Member, Path
 from defaultlint.core.resolver import BudgetExceeded, Resolver
 from defaultlint.core.semantics import CallValues, Context, Source, Value, shown_release, values_of
 from defaultlint.core.table import POS_OR_KW, Api, ApiKind, Table, convert
@@ -46,6 +46,7 @@ class Module:
     lines: Lines
     calls: list[Call]
     initialised: frozenset[str]  # frameworks whose weights the module initialises itself (torch.nn.init)
+    scopes: dict[int, object] = field(default_factory=dict)  # id(call node) -> the scope it is in
 
     def values(self, call: Call, targets: dict[str, VersionRange]) -> CallValues:
         return values_of(self.table, call.api, call, targets, self.lines.source, _ModuleContext(self))
@@ -54,6 +55,34 @@ class Module:
 class _ModuleContext(Context):
     def __init__(self, module: Module):
         self.module = module
+
+    def instance_of(self, call: Call, param: str, classes: tuple[str, ...]) -> bool | None:
+        """Whether the argument for `param` is an instance of one of `classes`: True when its value is made
+        by one of them (or a method of one, as dataset chains are), False for a literal or an argument not
+        passed, None when the module does not tell."""
+        node = call.explicit.get(param)
+        if node is None:
+            return False if param not in call.provided else None
+        if isinstance(node, (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp)):
+            return False
+        scope = self.module.scopes.get(id(call.node))
+        if scope is None:
+            return None
+        try:
+            ref = self.module.resolver.ref(node, scope)
+        except BudgetExceeded:
+            return None
+        table = self.module.table
+        while type(ref) is Instance:
+            inner = ref.of
+            kind = table.type_of(inner)
+            name = kind or (inner.name if type(inner) is Path else None)
+            if name is not None and any(name == c or name.startswith(c + ".") for c in classes):
+                return True
+            if type(inner) is not Member:
+                return None
+            ref = inner.base  # a method of an instance of the class gives one (dataset.batch(...).prefetch(...))
+        return None
 
     def set_elsewhere(self, call: Call, fact: str) -> str | None:
         fw = self.module.table.frameworks[call.api.framework]
@@ -67,6 +96,7 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
     resolver = Resolver(tree, table.canonical, lambda q: table.by_name(q) is not None, table.star_roots)
     calls: list[Call] = []
     initialised: set[str] = set()
+    scopes: dict[int, object] = {}
     partials = table.python.get("partial", frozenset())
     for node, scope in resolver.calls:
         ref = resolver.ref(node.func, scope)
@@ -86,9 +116,10 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
                 partial = True
         api = table.lookup(ref)
         if api is not None:
-            calls.append(bind(api, node, partial))
+            calls.append(bind(api, node, partial, lambda e, scope=scope: resolver.keywords_of(e, scope)))
+            scopes[id(node)] = scope
     calls.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
-    return Module(table, text, tree, resolver, Lines(text), calls, frozenset(initialised))
+    return Module(table, text, tree, resolver, Lines(text), calls, frozenset(initialised), scopes)
 
 
 class Checker:

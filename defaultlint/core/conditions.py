@@ -142,3 +142,38 @@ def _eval(node: ast.expr, env: Env) -> object:
             left = right
         return True
     raise ConditionError(f"unsupported condition node {type(node).__name__}")
+
+
+@functools.lru_cache(maxsize=512)
+def describe(text: str) -> str:
+    """The condition for people: `x` is (not) a tensorflow.data.Dataset or ..., `p` is passed; other
+    conditions stay in their own syntax, parameters quoted."""
+    return _describe(compile_condition(text))
+
+
+def _describe(node: ast.expr) -> str:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = node.operand
+        if isinstance(inner, ast.Call) and inner.func.id == "instance_of":  # type: ignore[union-attr]
+            return _instance(inner, negated=True)
+        if isinstance(inner, ast.Call) and inner.func.id == "given":  # type: ignore[union-attr]
+            return f"`{inner.args[0].value}` is not passed"  # type: ignore[attr-defined]
+        if isinstance(inner, ast.Name):
+            return f"`{inner.id}` is false"
+        return f"not ({_describe(inner)})"
+    if isinstance(node, ast.Call):
+        if node.func.id == "instance_of":  # type: ignore[union-attr]
+            return _instance(node, negated=False)
+        return f"`{node.args[0].value}` is passed"  # type: ignore[attr-defined]
+    if isinstance(node, ast.BoolOp):
+        word = " and " if isinstance(node.op, ast.And) else " or "
+        return word.join(_describe(v) for v in node.values)
+    if isinstance(node, ast.Name):
+        return f"`{node.id}` is true"
+    return f"`{ast.unparse(node)}`"
+
+
+def _instance(node: ast.Call, negated: bool) -> str:
+    param = node.args[0].id  # type: ignore[attr-defined]
+    classes = " or ".join(a.value for a in node.args[1:])  # type: ignore[attr-defined]
+    return f"`{param}` is {'not ' if negated else ''}a {classes}"

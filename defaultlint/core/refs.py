@@ -34,6 +34,7 @@ class Member:
 @dataclass(frozen=True, slots=True)
 class Subclass:
     base: str  # the framework class's qualified name (a subclass of a subclass keeps the framework base)
+    own: frozenset[str] = frozenset()  # names the user classes define themselves: their methods are not the base's
 
 
 @dataclass(frozen=True, slots=True)

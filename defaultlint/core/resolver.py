@@ -60,6 +60,7 @@ class Binding:
     qualname: str | None = None  # IMPORT: the module or object imported
     expr: ast.expr | None = None  # ALIAS / INSTANCE / SUBCLASS: the expression (its callee for INSTANCE)
     scope: "Scope | None" = None  # the scope the expression is evaluated in (FACTORY: the function's scope)
+    defines: frozenset[str] = frozenset()  # SUBCLASS: the names the class body defines (its overrides)
 
 
 @dataclass(eq=False)
@@ -70,6 +71,8 @@ class Scope:
     globals: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
     star_imports: list[str] = field(default_factory=list)
+    # names bound to a literal dict: what else is put in them (update arguments, subscript keys; None: unknown)
+    dict_changes: dict[str, list[ast.expr | str | None]] = field(default_factory=dict)
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -96,6 +99,7 @@ class Resolver:
         self.star_roots = star_roots
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope its expressions are evaluated in
+        self.class_of: dict[int, Binding] = {}  # id(class body scope) -> the class's binding
         self.returns: dict[int, list[ast.expr | None]] = {}  # id(function scope) -> its return values
         self.calls: list[tuple[ast.Call, Scope]] = []  # every call whose callee is a dotted name
         # values that may hand a class to code constructing it later: (expr, scope, enclosing call or None)
@@ -222,9 +226,9 @@ class Resolver:
             if base is CYCLE:
                 return base
             if type(base) is Subclass:
-                return base
+                return Subclass(base.base, base.own | b.defines)
             if type(base) is Path and not base.name.startswith("builtins."):
-                return Subclass(base.name)
+                return Subclass(base.name, b.defines)
             return None
         return None
 
@@ -233,7 +237,21 @@ class Resolver:
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
-        if isinstance(node, ast.Call):  # a method called on what a call returned: ds.shuffle(8).batch(2)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                and len(node.args) == 2 and not node.keywords and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str) and node.args[1].value.isidentifier()
+                and self.lookup("getattr", scope) == Path("builtins.getattr")):
+            obj = self._ref(node.args[0], scope)  # getattr(nn, "LSTM") is nn.LSTM
+            if obj is None or obj is CYCLE:
+                return obj
+            base = attribute(obj, node.args[1].value, self.canonical)
+            if base is None:
+                return None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super":
+            base = self._super(node, scope)  # super().m(...): the framework base's own method
+            if base is None or base is CYCLE:
+                return base
+        elif isinstance(node, ast.Call):  # a method called on what a call returned: ds.shuffle(8).batch(2)
             inner = self._ref(node.func, scope)
             if inner is None or inner is CYCLE:
                 return inner
@@ -252,6 +270,52 @@ class Resolver:
                 return None
         return base
 
+    def keywords_of(self, node: ast.expr, scope: Scope) -> tuple[dict[str, ast.expr], set[str]] | None:
+        """What `**node` passes, when `node` is a name bound once to a literal dict (`dict(...)` included):
+        (the keys it surely passes with their values, the keys it may also pass through `.update` or
+        `d[k] = ...`). None when that cannot be told (another binding, a change of unknown content)."""
+        if not isinstance(node, ast.Name) or self.lookup("dict", scope) != Path("builtins.dict"):
+            return None
+        s: Scope | None = scope
+        while s is not None and node.id not in s.bindings:
+            s = s.parent
+            while s is not None and s.kind == "class":
+                s = s.parent
+        if s is None or len(s.bindings[node.id]) != 1:
+            return None
+        sure = _literal_dict(s.bindings[node.id][0].expr)
+        if sure is None:
+            return None
+        maybe: set[str] = set()
+        for inner in self.scopes:  # changes anywhere the name is this binding (any scope reaching it)
+            for change in inner.dict_changes.get(node.id, ()):
+                if inner is not s and node.id in inner.bindings:
+                    continue  # another variable of the same name
+                if isinstance(change, str):
+                    maybe.add(change)
+                    continue
+                more = _literal_dict(change) if change is not None else None
+                if more is None and isinstance(change, ast.Name):
+                    found = self.keywords_of(change, inner) if change.id != node.id else None
+                    more = {**found[0], **dict.fromkeys(found[1])} if found is not None else None  # type: ignore[arg-type]
+                if more is None:
+                    return None
+                maybe.update(more)
+        return {k: v for k, v in sure.items() if k not in maybe}, maybe
+
+    def _super(self, node: ast.Call, scope: Scope):
+        """`super()` in a method of a user class derived from a framework class: an instance of the base as
+        the base defines it (the user's overrides do not apply). None anywhere else."""
+        if node.args or node.keywords or scope.kind != "function" or scope.parent is None:
+            return None
+        binding = self.class_of.get(id(scope.parent))
+        if binding is None or self.lookup("super", scope) != Path("builtins.super"):
+            return None  # not in a method of a framework subclass, or `super` rebound
+        cls = self._resolve_binding(binding)
+        if cls is CYCLE:
+            return cls
+        return Instance(Path(cls.base)) if type(cls) is Subclass else None
+
     def _warm_up(self) -> None:
         """Resolve every binding in the order it was written, so that a long chain of aliases is resolved one
         link at a time (each link's answer is remembered before the next asks for it)."""
@@ -269,6 +333,34 @@ class Resolver:
 
 class _TooDeep(Exception):
     pass
+
+
+_DICT_CHANGES = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
+
+
+def _literal_dict(e: ast.expr | None) -> dict[str, ast.expr] | None:
+    """`{"k": v, ...}` or `dict(k=v, ...)` with string keys only, as key -> value; None for anything else."""
+    if isinstance(e, ast.Dict):
+        if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in e.keys):
+            return None
+        return {k.value: v for k, v in zip(e.keys, e.values)}  # type: ignore[union-attr]
+    if (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "dict" and not e.args
+            and all(k.arg is not None for k in e.keywords)):
+        return {k.arg: k.value for k in e.keywords}  # type: ignore[misc]
+    return None
+
+
+def _defined_names(body: list[ast.stmt]) -> set[str]:
+    """The names a class body defines: its methods and class attributes."""
+    out: set[str] = set()
+    for st in body:
+        if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(st.name)
+        elif isinstance(st, ast.Assign):
+            out.update(t.id for t in st.targets if isinstance(t, ast.Name))
+        elif isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name):
+            out.add(st.target.id)
+    return out
 
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -329,10 +421,14 @@ class _Binder:
             for k in st.keywords:
                 self.expr(k.value, scope)
             base = next((b for b in st.bases if _is_dotted(b)), None)
-            scope.bind(st.name, Binding(SUBCLASS, expr=base, scope=scope) if base is not None else Binding(OPAQUE))
+            defines = frozenset(_defined_names(st.body))
+            binding = Binding(SUBCLASS, expr=base, scope=scope, defines=defines) if base is not None else Binding(OPAQUE)
+            scope.bind(st.name, binding)
             inner = Scope("class", scope)
             r.scopes.append(inner)
             r.scope_of[id(st)] = inner
+            if base is not None:
+                r.class_of[id(inner)] = binding
             self.body(st.body, inner)
             return
         if isinstance(st, ast.Assign):
@@ -420,6 +516,8 @@ class _Binder:
         if isinstance(t, ast.Name):
             if value is not None and _is_dotted(value):
                 scope.bind(t.id, Binding(ALIAS, expr=value, scope=scope))
+            elif _literal_dict(value) is not None:
+                scope.bind(t.id, Binding(OPAQUE, expr=value, scope=scope))  # kwargs = {"lr": 0.1}: for **kwargs
             elif isinstance(value, ast.Call) and _is_chain(value.func):
                 scope.bind(t.id, Binding(INSTANCE, expr=value.func, scope=scope))
             else:
@@ -430,6 +528,9 @@ class _Binder:
         elif isinstance(t, ast.Starred):
             self.target(t.value, scope, None)
         else:  # attribute or subscript targets bind no name
+            if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):  # kwargs["lr"] = ...
+                key = t.slice.value if isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str) else None
+                scope.dict_changes.setdefault(t.value.id, []).append(key)
             self.expr(t, scope)
 
     def arguments_defaults(self, a: ast.arguments, scope: Scope) -> None:
@@ -480,6 +581,10 @@ class _Binder:
             if isinstance(n, ast.Call):
                 if _is_chain(n.func):
                     r.calls.append((n, scope))
+                f = n.func
+                if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr in _DICT_CHANGES:
+                    change = n.args[0] if f.attr == "update" and len(n.args) == 1 and not n.keywords else None
+                    scope.dict_changes.setdefault(f.value.id, []).append(change)
                 for a in n.args:
                     if _is_dotted(a):
                         r.refs.append((a, scope, n))

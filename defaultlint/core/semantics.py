@@ -166,12 +166,12 @@ def _param_value(api: Api, name: str, default: str | None, keyword: bool, hyper:
     if fact.applies_when:
         holds = conditions.evaluate(fact.applies_when, env)
         if holds is False:
-            return Value(name, Source.NOT_IN_FORCE, default, f"no effect unless {fact.applies_when}",
-                         condition=fact.applies_when, hyper=hyper, keyword=keyword)
+            return Value(name, Source.NOT_IN_FORCE, default, f"no effect unless {conditions.describe(fact.applies_when)}",
+                         condition=conditions.describe(fact.applies_when), hyper=hyper, keyword=keyword)
         if holds is None:
-            return Value(name, Source.CONDITIONAL, value, f"in force only when {fact.applies_when}",
+            return Value(name, Source.CONDITIONAL, value, f"in force only when {conditions.describe(fact.applies_when)}",
                          sentinel=default if fact.resolves and fact.resolves != default else None,
-                         condition=fact.applies_when, hyper=hyper, keyword=keyword)
+                         condition=conditions.describe(fact.applies_when), hyper=hyper, keyword=keyword)
     variants = variants_in(api, name, target)
     if variants:
         return Value(name, Source.VERSIONED, value, "changes within the targeted releases", variants=variants,
@@ -194,11 +194,11 @@ def _fact_value(api: Api, name: str, applies_when: str | None, call: Call | None
     if applies_when:
         holds = conditions.evaluate(applies_when, env)
         if holds is False:
-            return Value(name, Source.NOT_IN_FORCE, value, f"no effect unless {applies_when}", condition=applies_when,
-                         fact=True, keyword=False)
+            return Value(name, Source.NOT_IN_FORCE, value, f"no effect unless {conditions.describe(applies_when)}",
+                         condition=conditions.describe(applies_when), fact=True, keyword=False)
         if holds is None:
-            return Value(name, Source.CONDITIONAL, value, f"in force only when {applies_when}",
-                         condition=applies_when, fact=True, keyword=False)
+            return Value(name, Source.CONDITIONAL, value, f"in force only when {conditions.describe(applies_when)}",
+                         condition=conditions.describe(applies_when), fact=True, keyword=False)
     variants = variants_in(api, name, target)
     if variants:
         return Value(name, Source.VERSIONED, value, "changes within the targeted releases", variants=variants,

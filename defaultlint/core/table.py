@@ -490,9 +490,16 @@ class Table:
         if type(ref) is Path:
             api = self.by_name(ref.name)
         elif type(ref) is Member and type(ref.base) is Instance:
-            receiver = self.type_of(ref.base.of)
-            if receiver is not None:
-                api = self.by_name(f"{receiver}.{ref.name}")
+            of = ref.base.of
+            if type(of) is Subclass and ref.name in of.own:
+                api = None  # the user's class overrides the method: calling it is not the framework's call
+            else:
+                receiver = self.type_of(of)
+                if receiver is not None:
+                    api = self.by_name(f"{receiver}.{ref.name}")
+                    if api is None and ref.name == "__init__" and type(of) is Path:
+                        api = self.by_name(receiver)  # super().__init__(...): the base class's constructor
+                        api = api if api is not None and api.kind is ApiKind.CLASS else None
         if len(memo) > 65536:
             memo.clear()
         memo[ref] = api
