@@ -62,7 +62,8 @@ def test_kwargs_and_torch_init_make_values_unknown():
     assert [e.api for e in entries] == ["torch.nn.Linear"]
     p = params(entries[0])
     assert p["bias"] == ("?", UNKNOWN)
-    assert p["weight_init"] == ("?", UNKNOWN)
+    assert p["bias_init"] == ("?", UNKNOWN)  # initialised by the module itself
+    assert p["weight_init"] == ("kaiming_uniform_(a=math.sqrt(5))", UNKNOWN)  # **kw may not touch it, but who knows
 
 
 def test_target_version_changes_implicit_value():

@@ -13,7 +13,8 @@ import ast
 import functools
 from dataclasses import dataclass, field
 
-from defaultlint.core import fixer, noqa
+from defaultlint.core import fixer, initialised, noqa
+from defaultlint.core.initialised import Site, owner_of
 from defaultlint.core.binding import Call, bind
 from defaultlint.core.ftypes import Applicability, Finding, Fix, Position
 from defaultlint.core.refs import Instance, Member, Path
@@ -45,8 +46,9 @@ class Module:
     resolver: Resolver
     lines: Lines
     calls: list[Call]
-    initialised: frozenset[str]  # frameworks whose weights the module initialises itself (torch.nn.init)
+    inits: list[Site]  # the layer tensors the module initialises itself (core.initialised)
     scopes: dict[int, object] = field(default_factory=dict)  # id(call node) -> the scope it is in
+    owners: dict[int, str] | None = None  # id(call node) -> where its value is stored (computed when asked)
 
     def values(self, call: Call, targets: dict[str, VersionRange]) -> CallValues:
         return values_of(self.table, call.api, call, targets, self.lines.source, _ModuleContext(self))
@@ -85,9 +87,19 @@ class _ModuleContext(Context):
         return None
 
     def set_elsewhere(self, call: Call, fact: str) -> str | None:
-        fw = self.module.table.frameworks[call.api.framework]
-        if call.api.framework in self.module.initialised and fact in fw.initialised_facts:
-            return "the module initialises weights itself (" + ", ".join(fw.initializers) + ")"
+        module = self.module
+        if not module.inits:
+            return None
+        if module.owners is None:
+            module.owners = owner_of(module.tree)
+        owner = module.owners.get(id(call.node))
+        for site in module.inits:
+            if site.framework != call.api.framework or fact not in site.facts:
+                continue
+            if site.owner is None and (site.classes is None or call.api.name in site.classes):
+                return f"the module initialises it itself (line {site.line})"
+            if site.owner is not None and site.owner == owner:
+                return f"the module initialises {owner}'s tensor itself (line {site.line})"
         return None
 
 
@@ -95,7 +107,6 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
     """Resolve the names of a parsed module and bind its framework calls (in source order)."""
     resolver = Resolver(tree, table.canonical, lambda q: table.by_name(q) is not None, table.star_roots)
     calls: list[Call] = []
-    initialised: set[str] = set()
     scopes: dict[int, object] = {}
     partials = table.python.get("partial", frozenset())
     for node, scope in resolver.calls:
@@ -104,9 +115,6 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
             continue
         partial = False
         if type(ref) is Path:
-            fw = table.initializer_framework(ref.name)
-            if fw:
-                initialised.add(fw)
             if ref.name in partials:
                 if not node.args or isinstance(node.args[0], ast.Starred):
                     continue
@@ -119,7 +127,8 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
             calls.append(bind(api, node, partial, lambda e, scope=scope: resolver.keywords_of(e, scope)))
             scopes[id(node)] = scope
     calls.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
-    return Module(table, text, tree, resolver, Lines(text), calls, frozenset(initialised), scopes)
+    inits = initialised.sites(table, tree, resolver) if calls else []
+    return Module(table, text, tree, resolver, Lines(text), calls, inits, scopes)
 
 
 class Checker:

@@ -359,7 +359,11 @@ FRAMEWORK = Shape("a framework", {
     "distributions": Key(list_of(STR), "PyPI distributions whose pinned release is its release", required=True),
     "classes_are_capitalized": Key(BOOL, "a capitalized name under a root is a class even without a row"),
     "initializers": Key(list_of(DOTTED), "namespaces whose calls initialise weights explicitly"),
-    "initialised_facts": Key(list_of(STR), "the implicit facts such calls set"),
+    "tensor_facts": Key(map_of(STR, list_of(STR)), "a layer's tensor attribute (longest prefix) -> the implicit "
+                                                   "facts initialising it sets (weight -> weight_init)"),
+    "tensor_methods": Key(list_of(STR), "in-place tensor methods that initialise it (m.weight.data.normal_())"),
+    "init_methods": Key(list_of(STR), "methods the framework or its libraries run when a model is built "
+                                      "(reset_parameters, _init_weights): initialisation there counts"),
     "implies": Key(Many(IMPLIES), "releases of another framework a range of this one implies"),
 })
 

@@ -207,9 +207,19 @@ class Framework:
     distributions: tuple[str, ...]
     classes_are_capitalized: bool
     initializers: tuple[str, ...]
-    initialised_facts: frozenset[str]
+    tensor_facts: dict[str, tuple[str, ...]]
+    tensor_methods: frozenset[str]
+    init_methods: frozenset[str]
     implies: tuple[dict, ...]
     verified: Version = (0,)
+
+    def facts_of_tensor(self, attribute: str) -> tuple[str, ...]:
+        """The implicit facts that initialising `layer.<attribute>` sets (longest matching prefix)."""
+        best = ""
+        for prefix in self.tensor_facts:
+            if attribute.startswith(prefix) and len(prefix) > len(best):
+                best = prefix
+        return self.tensor_facts.get(best, ()) if best else ()
 
 
 def parse_signature(text: str, where: str) -> tuple[Param, ...]:
@@ -297,7 +307,8 @@ class Table:
             self.frameworks[f["name"]] = Framework(
                 f["name"], f["display"], f["family"], tuple(f["roots"]), tuple(f["distributions"]),
                 f.get("classes_are_capitalized", False), tuple(f.get("initializers", ())),
-                frozenset(f.get("initialised_facts", ())), tuple(f.get("implies", ())))
+                {k: tuple(v) for k, v in f.get("tensor_facts", {}).items()}, frozenset(f.get("tensor_methods", ())),
+                frozenset(f.get("init_methods", ())), tuple(f.get("implies", ())))
         self.prefixes = dict(data["namespaces"])
         self.python = {k: frozenset(v) for k, v in data["python"].items()}
         roots = {r for fw in self.frameworks.values() for r in fw.roots}

@@ -1,0 +1,192 @@
+"""Which layers' tensors a module initialises itself, and so which implicit initialisation facts are not in
+force for them.
+
+An initialisation is a call of a framework's initialiser on a layer's tensor (`nn.init.zeros_(self.fc.bias)`)
+or an in-place tensor method on it (`m.weight.data.normal_(0, 0.02)`). It sets the facts the tensor's
+attribute names (`weight` -> weight_init; both from rules/frameworks.toml) of:
+- the layer held where the tensor's owner is spelled the same (`self.fc = nn.Linear(...)`), or
+- every layer, when the owner is a function parameter or loop variable (`for m in self.modules()`,
+  `def init_fn(m)` given to `model.apply`), narrowed to the classes of an `isinstance(m, ...)` guard.
+It counts only where it runs: at module level, in a method the framework runs when a model is built
+(`__init__`, `reset_parameters`, `_init_weights`, ...), or in a function the module refers to elsewhere
+(called, or handed to `apply`). A function never referred to does not count.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from defaultlint.core.refs import Path
+from defaultlint.core.resolver import BudgetExceeded, Resolver
+from defaultlint.core.table import Table
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(frozen=True)
+class Site:
+    framework: str
+    facts: tuple[str, ...]
+    owner: str | None  # the owner's source text (`self.fc`), None for any layer (a parameter or loop variable)
+    classes: frozenset[str] | None  # with owner None: the layer classes an isinstance guard allows (None: any)
+    line: int
+
+
+def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
+    """Every initialisation of a layer tensor that runs."""
+    frameworks = [fw for fw in table.frameworks.values() if fw.tensor_facts]
+    if not frameworks:
+        return []
+    scope_of_call = {id(node): scope for node, scope in resolver.calls}
+    referred = _referred_names(tree)
+    out: list[Site] = []
+
+    def visit(stmts: list[ast.stmt], func: ast.AST | None, guards: list[tuple[str, list[ast.expr]]]) -> None:
+        for st in stmts:
+            if isinstance(st, _FUNCS):
+                visit(st.body, st, [])
+                continue
+            if isinstance(st, ast.ClassDef):
+                visit(st.body, None, [])  # methods inside are functions of their own
+                continue
+            for call in _calls_in(st):
+                site = _site(call, func, guards, scope_of_call.get(id(call)))
+                if site is not None and _runs(func, site, referred, table):
+                    out.append(site)
+            if isinstance(st, ast.If):
+                guard = _isinstance_guard(st.test)
+                visit(st.body, func, guards + [guard] if guard else guards)
+                visit(st.orelse, func, guards)
+            else:
+                for name in ("body", "orelse", "finalbody"):
+                    visit(getattr(st, name, None) or [], func, guards)
+                for handler in getattr(st, "handlers", None) or []:
+                    visit(handler.body, func, guards)
+                for case in getattr(st, "cases", None) or []:
+                    visit(case.body, func, guards)
+
+    def _site(call: ast.Call, func, guards, scope) -> Site | None:
+        if scope is None:
+            return None
+        tensor_expr: ast.expr | None = None
+        framework = None
+        try:
+            callee = resolver.ref(call.func, scope)
+        except BudgetExceeded:
+            return None
+        if type(callee) is Path:
+            framework = table.initializer_framework(callee.name)
+            if framework and call.args:
+                tensor_expr = call.args[0]
+        if tensor_expr is None and isinstance(call.func, ast.Attribute):
+            for fw in frameworks:
+                if call.func.attr in fw.tensor_methods:
+                    framework, tensor_expr = fw.name, call.func.value
+                    break
+        if tensor_expr is None or framework is None:
+            return None
+        if isinstance(tensor_expr, ast.Attribute) and tensor_expr.attr == "data":
+            tensor_expr = tensor_expr.value
+        if not isinstance(tensor_expr, ast.Attribute):
+            return None
+        facts = table.frameworks[framework].facts_of_tensor(tensor_expr.attr)
+        if not facts:
+            return None  # not a layer's weight or bias (a positional embedding, a plain tensor)
+        owner = tensor_expr.value
+        if isinstance(owner, ast.Name) and _is_local_variable(owner.id, func):
+            classes = None
+            for name, exprs in reversed(guards):
+                if name == owner.id:
+                    classes = _classes(exprs, scope)
+                    break
+            return Site(framework, facts, None, classes, call.lineno)
+        return Site(framework, facts, ast.unparse(owner), None, call.lineno)
+
+    def _classes(exprs: list[ast.expr], scope) -> frozenset[str] | None:
+        names = set()
+        for e in exprs:
+            try:
+                ref = resolver.ref(e, scope)
+            except BudgetExceeded:
+                return None
+            if type(ref) is not Path:
+                return None  # a class we cannot name: any layer may be meant
+            api = table.by_name(ref.name)
+            names.add(api.name if api is not None else table.canonical(ref.name))
+        return frozenset(names)
+
+    visit(tree.body, None, [])
+    return out
+
+
+def owner_of(tree: ast.Module) -> dict[int, str]:
+    """id(call) -> where its value is stored (`self.fc` for `self.fc = nn.Linear(...)`)."""
+    out: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+            target = node.targets[0]
+            if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+                out[id(node.value)] = ast.unparse(target)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call):
+            out[id(node.value)] = ast.unparse(node.target)
+    return out
+
+
+def _calls_in(st: ast.stmt) -> list[ast.Call]:
+    """The calls in a statement's own expressions (not in the statements nested in it)."""
+    out = []
+    for name, value in ast.iter_fields(st):
+        if name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            continue
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, (ast.expr, ast.withitem)):
+                out.extend(n for n in ast.walk(v) if isinstance(n, ast.Call))
+    return out
+
+
+def _isinstance_guard(test: ast.expr) -> tuple[str, list[ast.expr]] | None:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for v in test.values:
+            guard = _isinstance_guard(v)
+            if guard:
+                return guard
+        return None
+    if (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
+        classes = test.args[1]
+        return test.args[0].id, list(classes.elts) if isinstance(classes, ast.Tuple) else [classes]
+    return None
+
+
+def _is_local_variable(name: str, func: ast.AST | None) -> bool:
+    """A parameter or loop variable of `func`: it stands for whichever layer it is given."""
+    if func is None or not isinstance(func, _FUNCS):
+        return False
+    a = func.args
+    if name in {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if p is not None}:
+        return name != "self"
+    for node in ast.walk(func):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            if any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(node.target)):
+                return True
+    return False
+
+
+def _referred_names(tree: ast.Module) -> set[str]:
+    """Names used anywhere other than where a function is defined (calls, `apply(fn)`, `self.fn()`)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            out.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            out.add(node.attr)
+    return out
+
+
+def _runs(func: ast.AST | None, site: Site, referred: set[str], table: Table) -> bool:
+    if func is None:
+        return True
+    name = func.name  # type: ignore[attr-defined]
+    return name in table.frameworks[site.framework].init_methods or name in referred
