@@ -57,3 +57,21 @@ def test_model_zoo_init_hooks_count_without_a_visible_call():
 def test_other_tensors_are_not_layer_initialisation():
     src = "fc = nn.Linear(3, 4)\nfc.pos_embed.data.normal_()\nnoise = x.normal_()\n"
     assert init_findings(src) == {(2, "weight initialisation"), (2, "bias initialisation")}
+
+
+def test_initialisers_of_other_modules_and_assigned_tensors_count():
+    src = ("from timm.layers import trunc_normal_\n"
+           "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+           "        self.fc = nn.Linear(3, 4)\n        self.apply(self._init)\n"
+           "    def _init(self, m):\n        if isinstance(m, nn.Linear):\n            trunc_normal_(m.weight, std=.02)\n"
+           "    def _init_weights(self, module):\n        if isinstance(module, nn.Linear):\n"
+           "            module.bias.data = nn.init.zeros_(module.bias.data)\n")
+    assert init_findings(src) == set()
+
+
+def test_in_place_functions_by_name_and_attributes_of_a_parameter():
+    src = ("from timm.layers import trunc_normal_tf_\n"
+           "class Attn(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+           "        self.q_proj = nn.Linear(3, 3, bias=False)\n        self.other = nn.Linear(3, 3, bias=False)\n"
+           "def _init_weights(module):\n    trunc_normal_tf_(module.q_proj.weight, std=0.02)\n")
+    assert init_findings(src) == {(7, "weight initialisation")}  # self.other is not reached

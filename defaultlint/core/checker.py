@@ -96,10 +96,8 @@ class _ModuleContext(Context):
         for site in module.inits:
             if site.framework != call.api.framework or fact not in site.facts:
                 continue
-            if site.owner is None and (site.classes is None or call.api.name in site.classes):
+            if site.reaches(call.api.name, owner):
                 return f"the module initialises it itself (line {site.line})"
-            if site.owner is not None and site.owner == owner:
-                return f"the module initialises {owner}'s tensor itself (line {site.line})"
         return None
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from defaultlint.core.refs import Path
+from defaultlint.core.refs import Path, Subclass
 from defaultlint.core.resolver import BudgetExceeded, Resolver
 from defaultlint.core.table import Table
 
@@ -31,6 +31,16 @@ class Site:
     owner: str | None  # the owner's source text (`self.fc`), None for any layer (a parameter or loop variable)
     classes: frozenset[str] | None  # with owner None: the layer classes an isinstance guard allows (None: any)
     line: int
+    attribute: str | None = None  # with owner None: the layer is any object's attribute of this name
+    # (`module.q_proj.weight` where `module` is a parameter reaches every `<x>.q_proj = nn.Linear(...)`)
+
+    def reaches(self, api: str, owner: str | None) -> bool:
+        """Whether this initialisation reaches the layer made by a call of `api` stored at `owner`."""
+        if self.owner is not None:
+            return self.owner == owner
+        if self.attribute is not None:
+            return owner is not None and owner.endswith("." + self.attribute)
+        return self.classes is None or api in self.classes
 
 
 def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
@@ -54,6 +64,11 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
                 site = _site(call, func, guards, scope_of_call.get(id(call)))
                 if site is not None and _runs(func, site, referred, table):
                     out.append(site)
+            if isinstance(st, ast.Assign) and isinstance(st.value, ast.Call):
+                for target in st.targets:  # module.weight.data = nn.init.trunc_normal_(...)
+                    site = _assigned(target, st, func, guards)
+                    if site is not None and _runs(func, site, referred, table):
+                        out.append(site)
             if isinstance(st, ast.If):
                 guard = _isinstance_guard(st.test)
                 visit(st.body, func, guards + [guard] if guard else guards)
@@ -79,29 +94,51 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
             framework = table.initializer_framework(callee.name)
             if framework and call.args:
                 tensor_expr = call.args[0]
-        if tensor_expr is None and isinstance(call.func, ast.Attribute):
+        if tensor_expr is None:
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
             for fw in frameworks:
-                if call.func.attr in fw.tensor_methods:
-                    framework, tensor_expr = fw.name, call.func.value
+                if name in fw.tensor_methods or (fw.in_place_suffix and name and name.endswith(fw.in_place_suffix)
+                                                 and not isinstance(call.func, ast.Attribute)):
+                    if isinstance(call.func, ast.Attribute) and _is_tensor(call.func.value):
+                        framework, tensor_expr = fw.name, call.func.value  # m.weight.data.normal_(...)
+                    elif call.args and _is_tensor(call.args[0]):
+                        framework, tensor_expr = fw.name, call.args[0]  # trunc_normal_(m.weight, std=.02)
                     break
         if tensor_expr is None or framework is None:
             return None
-        if isinstance(tensor_expr, ast.Attribute) and tensor_expr.attr == "data":
-            tensor_expr = tensor_expr.value
+        return _owned(framework, _strip_data(tensor_expr), func, guards, scope, call.lineno)
+
+    def _assigned(target: ast.expr, st: ast.Assign, func, guards) -> Site | None:
+        """`layer.weight = <a call>` / `layer.weight.data = <a call>`: a new tensor for the layer."""
+        if not _is_tensor(target):
+            return None
+        scope = scope_of_call.get(id(st.value))
+        for fw in frameworks:
+            site = _owned(fw.name, _strip_data(target), func, guards, scope, st.lineno)
+            if site is not None:
+                return site
+        return None
+
+    def _owned(framework: str, tensor_expr: ast.expr, func, guards, scope, line: int) -> Site | None:
         if not isinstance(tensor_expr, ast.Attribute):
             return None
         facts = table.frameworks[framework].facts_of_tensor(tensor_expr.attr)
         if not facts:
-            return None  # not a layer's weight or bias (a positional embedding, a plain tensor)
+            return None
         owner = tensor_expr.value
+        root = owner
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(owner, ast.Attribute) and isinstance(root, ast.Name) and _is_local_variable(root.id, func):
+            return Site(framework, facts, None, None, line, attribute=owner.attr)
         if isinstance(owner, ast.Name) and _is_local_variable(owner.id, func):
             classes = None
             for name, exprs in reversed(guards):
                 if name == owner.id:
-                    classes = _classes(exprs, scope)
+                    classes = _classes(exprs, scope) if scope is not None else None
                     break
-            return Site(framework, facts, None, classes, call.lineno)
-        return Site(framework, facts, ast.unparse(owner), None, call.lineno)
+            return Site(framework, facts, None, classes, line)
+        return Site(framework, facts, ast.unparse(owner), None, line)
 
     def _classes(exprs: list[ast.expr], scope) -> frozenset[str] | None:
         names = set()
@@ -110,6 +147,8 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
                 ref = resolver.ref(e, scope)
             except BudgetExceeded:
                 return None
+            if type(ref) is Subclass:
+                continue  # a user's class: none of the framework layers the checker reports
             if type(ref) is not Path:
                 return None  # a class we cannot name: any layer may be meant
             api = table.by_name(ref.name)
@@ -131,6 +170,16 @@ def owner_of(tree: ast.Module) -> dict[int, str]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call):
             out[id(node.value)] = ast.unparse(node.target)
     return out
+
+
+def _strip_data(e: ast.expr) -> ast.expr:
+    return e.value if isinstance(e, ast.Attribute) and e.attr == "data" else e
+
+
+def _is_tensor(e: ast.expr) -> bool:
+    """An attribute of an attribute or name (`m.weight`, `m.weight.data`): possibly a layer's tensor."""
+    e = _strip_data(e)
+    return isinstance(e, ast.Attribute) and isinstance(e.value, (ast.Name, ast.Attribute, ast.Subscript))
 
 
 def _calls_in(st: ast.stmt) -> list[ast.Call]:

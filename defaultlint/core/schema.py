@@ -361,7 +361,9 @@ FRAMEWORK = Shape("a framework", {
     "initializers": Key(list_of(DOTTED), "namespaces whose calls initialise weights explicitly"),
     "tensor_facts": Key(map_of(STR, list_of(STR)), "a layer's tensor attribute (longest prefix) -> the implicit "
                                                    "facts initialising it sets (weight -> weight_init)"),
-    "tensor_methods": Key(list_of(STR), "in-place tensor methods that initialise it (m.weight.data.normal_())"),
+    "tensor_methods": Key(list_of(STR), "in-place initialisers of a tensor: methods (m.weight.data.normal_()) or "
+                                        "functions of it from any module (trunc_normal_(m.weight))"),
+    "in_place_suffix": Key(STR, "a function named with it and given a layer's tensor initialises it in place"),
     "init_methods": Key(list_of(STR), "methods the framework or its libraries run when a model is built "
                                       "(reset_parameters, _init_weights): initialisation there counts"),
     "implies": Key(Many(IMPLIES), "releases of another framework a range of this one implies"),

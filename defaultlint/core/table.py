@@ -210,6 +210,7 @@ class Framework:
     tensor_facts: dict[str, tuple[str, ...]]
     tensor_methods: frozenset[str]
     init_methods: frozenset[str]
+    in_place_suffix: str
     implies: tuple[dict, ...]
     verified: Version = (0,)
 
@@ -308,7 +309,7 @@ class Table:
                 f["name"], f["display"], f["family"], tuple(f["roots"]), tuple(f["distributions"]),
                 f.get("classes_are_capitalized", False), tuple(f.get("initializers", ())),
                 {k: tuple(v) for k, v in f.get("tensor_facts", {}).items()}, frozenset(f.get("tensor_methods", ())),
-                frozenset(f.get("init_methods", ())), tuple(f.get("implies", ())))
+                frozenset(f.get("init_methods", ())), f.get("in_place_suffix", ""), tuple(f.get("implies", ())))
         self.prefixes = dict(data["namespaces"])
         self.python = {k: frozenset(v) for k, v in data["python"].items()}
         roots = {r for fw in self.frameworks.values() for r in fw.roots}
