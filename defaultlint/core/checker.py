@@ -191,6 +191,39 @@ class Checker:
                                   f"later be called with `{v.name}` as a positional argument)")
             params = [] if v.fact else [(v.name, v.value or "")]
             out.append(self._finding(code, message, path, start, end, module.lines, api, params, fix))
+        out.extend(self.identifier_findings(module, call, path))
+        return out
+
+    def identifier_findings(self, module: Module, call: Call, path: str) -> list[Finding]:
+        """A string that stands for a framework object (`optimizer="adam"`) hides that object's defaults:
+        each is reported at the string, as the object's own call would be."""
+        out: list[Finding] = []
+        table, enabled = self.table, self.rules.enabled
+        for param, node in call.explicit.items():
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            target = table.identifier(call.api.framework, param, node.value)
+            if target is None:
+                continue
+            cv = values_of(table, target, None, self.rules.targets)
+            if not cv.exists:
+                continue
+            start, end = module.lines.span(node)
+            implicit = [v for v in cv.values if v.hyper and v.source.implicit]
+            spelled = ", ".join(f"{v.name}={v.value}" for v in implicit if not v.fact and v.value is not None)
+            for v in implicit:
+                code = "DL902" if v.source is Source.VERSIONED else table.code_for(target, v.name)
+                if code not in enabled:
+                    continue
+                message, _ = self.describe(cv, v)
+                message = f"{param}={node.value!r} stands for {message}"  # "... stands for keras.optimizers.Adam: ..."
+                if target.kind is ApiKind.CLASS:
+                    fix = Fix(DISPLAY, f"Write {param}={target.name}({spelled}) to make its values explicit.")
+                else:  # a function is passed, not called: bind its values
+                    first = target.params[0].name if target.params else "x"
+                    fix = Fix(DISPLAY, f"Write {param}=lambda {first}: {target.name}({first}"
+                                       f"{', ' + spelled if spelled else ''}) to make its values explicit.")
+                out.append(self._finding(code, message, path, start, end, module.lines, target, [], fix))
         return out
 
     def describe(self, cv: CallValues, v: Value) -> tuple[str, Fix]:

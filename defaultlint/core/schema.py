@@ -318,9 +318,20 @@ META = Shape("[meta]", {
     "verified_version": Key(VERSION, "the release the rows are dumped from and verified against", required=True),
 })
 
+IDENTIFIER = Shape("a string identifier", {
+    "kind": Key(STR, "what it names (a kind in identifier_params)", required=True),
+    "names": Key(list_of(STR), "the strings (`'adam'`, `'Adam'`)", required=True),
+    "api": Key(DOTTED, "the row of the object it stands for", required=True),
+    "note": Key(STR, "how the object the string gives relates to the row (the same class; the function a loss "
+                     "class wraps)"),
+})
+
 ROWS_FILE = Shape("a rules file", {
     "meta": Key(META, "the framework and verified release", required=True),
     "api": Key(Many(API), "the rows"),
+    "identifier_params": Key(map_of(STR, STR), "parameters of this framework's calls that accept a string "
+                                               "identifier, and the kind of object it names"),
+    "identifier": Key(Many(IDENTIFIER), "string identifiers and the rows of the objects they stand for"),
 })
 
 CODE_ROW = Shape("a code", {

@@ -280,6 +280,8 @@ class Table:
         self._lookup_memo: dict[Ref, Api | None] = {}
         self._code_memo: dict[tuple[str, str], str] = {}
         self._initializers: dict[str, str] = {}
+        self.identifier_params: dict[str, dict[str, str]] = {}  # framework -> parameter -> kind
+        self._identifiers: dict[tuple[str, str, str], str] = {}  # (framework, kind, string) -> api name
 
     # -- building -----------------------------------------------------------------------------------
     @classmethod
@@ -344,6 +346,13 @@ class Table:
             self.frameworks[name] = fw = Framework(**{**fw.__dict__, "verified": verified})
         elif fw.verified != verified:
             raise TableError(f"{rel}: verified_version {meta['verified_version']} differs from the other {name} files")
+        self.identifier_params.setdefault(name, {}).update(data.get("identifier_params", {}))
+        for ident in data.get("identifier", ()):
+            for text in ident["names"]:
+                key = (name, ident["kind"], text)
+                if key in self._identifiers:
+                    raise TableError(f"{rel}: identifier {text!r} ({ident['kind']}) is defined twice")
+                self._identifiers[key] = ident["api"]
         for row in data.get("api", ()):
             api = self._api(row, name, verified, rel)
             if api.name in self.apis:
@@ -426,6 +435,12 @@ class Table:
                 raise TableError(f"{where}: a change of {name} after the verified release")
 
     def _cross_check(self) -> None:
+        kinds = {(fw, k) for fw, params in self.identifier_params.items() for k in params.values()}
+        for (fw, kind, text), api_name in self._identifiers.items():
+            if api_name not in self.apis:
+                raise TableError(f"{fw}: identifier {text!r} stands for {api_name}, which has no row")
+            if (fw, kind) not in kinds:
+                raise TableError(f"{fw}: identifier {text!r} has kind {kind!r}, which no identifier_params takes")
         for api in self.apis.values():
             where = f"{api.file}: {api.name}"
             for s in (api.name, *api.spellings):
@@ -463,6 +478,14 @@ class Table:
             raise TableError(f"{where}: an example does not parse: {err.msg}") from None
 
     # -- questions ----------------------------------------------------------------------------------
+    def identifier(self, framework: str, param: str, text: str) -> Api | None:
+        """The row of the object a string argument stands for (`optimizer='adam'` -> keras.optimizers.Adam)."""
+        kind = self.identifier_params.get(framework, {}).get(param)
+        if kind is None:
+            return None
+        name = self._identifiers.get((framework, kind, text))
+        return self.apis[name] if name is not None else None
+
     def framework_of(self, api: Api) -> Framework:
         return self.frameworks[api.framework]
 

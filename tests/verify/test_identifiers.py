@@ -1,0 +1,48 @@
+"""Every string identifier in the table stands for the object its row describes, by Keras's own getters:
+an optimizer string builds that class with its defaults; a loss string gives the function the loss class
+wraps; an activation string gives that function."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import require_framework
+from defaultlint.project.tables import load_table
+
+pytestmark = pytest.mark.frameworks
+
+TABLE = load_table()
+CASES = sorted((fw, kind, text, api) for (fw, kind, text), api in TABLE._identifiers.items())
+
+
+def _object(path: str):
+    keras = require_framework("keras")
+    obj = keras
+    for part in path.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+@pytest.mark.parametrize("framework,kind,text,api", CASES, ids=[f"{c[1]}:{c[2]}" for c in CASES])
+def test_identifier_is_the_rows_object(framework, kind, text, api):
+    keras = require_framework("keras")
+    assert framework == "keras"
+    row = _object(api)
+    if kind == "optimizer":
+        got = keras.optimizers.get(text)
+        assert type(got) is row
+        strip = lambda c: {k: v for k, v in c.items() if k != "name"}  # noqa: E731
+        assert strip(got.get_config()) == strip(row().get_config())
+    elif kind == "loss":
+        got = keras.losses.get(text)
+        instance = row()
+        assert instance.fn is got  # the class wraps exactly the function the string names
+        assert instance.reduction == "sum_over_batch_size"  # what compile's wrapper of a function uses
+    elif kind == "activation":
+        assert keras.activations.get(text) is row
+    else:
+        pytest.fail(f"no check for identifier kind {kind!r}")
+
+
+def test_every_identifier_parameter_kind_is_checked():
+    assert {k for k in TABLE.identifier_params["keras"].values()} == {"optimizer", "loss", "activation"}
