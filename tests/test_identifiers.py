@@ -43,3 +43,18 @@ def test_unknown_strings_and_other_parameters_are_left_alone():
 def test_noqa_on_the_line_silences_them():
     src = SRC.replace("metrics=['accuracy'])", "metrics=['accuracy'])  # noqa: DL302")
     assert not [f for f in at_strings(src, select=("DL302",))]
+
+
+def test_manifest_lists_the_objects_strings_stand_for():
+    from pathlib import Path
+
+    from defaultlint.audit.manifest import entries_for_text
+    from defaultlint.core.checker import Rules
+    from defaultlint.project.tables import load_table
+
+    table = load_table()
+    entries = entries_for_text(SRC, "m.py", table, Rules(frozenset(table.codes)))
+    loss = next(e for e in entries if e.api == "keras.losses.SparseCategoricalCrossentropy")
+    assert (loss.line, loss.column, loss.callee) == (3, 34, "'sparse_categorical_crossentropy'")
+    assert loss.get("from_logits").value == "False" and loss.get("from_logits").source == "implicit"
+    assert any(e.api == "keras.optimizers.Adam" for e in entries)

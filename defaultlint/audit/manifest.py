@@ -8,13 +8,14 @@ record); `compare` reads the JSON back.
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from defaultlint.core.checker import Rules, module_of
 from defaultlint.core.resolver import BudgetExceeded
-from defaultlint.core.semantics import CallValues, Source, Value, shown_release
+from defaultlint.core.semantics import CallValues, Source, Value, shown_release, values_of
 from defaultlint.core.table import Table
 from defaultlint.core.text import parse
 
@@ -79,6 +80,27 @@ def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[E
             if hyper is not None:
                 if v.source is Source.EXPLICIT:
                     hyper.positional = id(call.explicit[v.name]) in positional or not v.keyword
+                entry.params.append(hyper)
+        out.append(entry)
+        out.extend(_identifier_entries(table, module, call, rules, path))
+    return out
+
+
+def _identifier_entries(table: Table, module, call, rules: Rules, path: str) -> list[Entry]:
+    """The objects that string arguments stand for (`compile(optimizer="adam")`): an entry each, at the string."""
+    out = []
+    for param, node in call.explicit.items():
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        target = table.identifier(call.api.framework, param, node.value)
+        if target is None:
+            continue
+        cv = values_of(table, target, None, rules.targets)
+        entry = Entry(path, node.lineno, node.col_offset + 1, target.framework, target.name, target.category,
+                      shown_release(cv.release, cv.target), repr(node.value), display=table.display(target.framework))
+        for v in cv.values:
+            hyper = _hyper(table, cv, v)
+            if hyper is not None:
                 entry.params.append(hyper)
         out.append(entry)
     return out
