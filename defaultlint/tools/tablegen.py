@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import enum
 import inspect
 import math
 import sys
@@ -62,13 +63,37 @@ class DumpError(Exception):
 
 
 # -- objects ----------------------------------------------------------------------------------------------
+def import_torchvision():
+    """Import torchvision beside a CPU build of torch whose operator library its compiled extension cannot
+    load (the registry's torchvision wheel is built against a CUDA torch): its transforms are pure Python and
+    need none of those operators, so the fake-tensor registrations for them are skipped while it imports."""
+    import sys
+
+    if "torchvision" in sys.modules:
+        return sys.modules["torchvision"]
+    import torch.library
+
+    register = torch.library.register_fake
+    torch.library.register_fake = lambda *args, **kwargs: (lambda fn: fn)
+    try:
+        return importlib.import_module("torchvision")
+    finally:
+        torch.library.register_fake = register
+
+
+def _import(modname: str):
+    if modname.split(".")[0] == "torchvision":
+        import_torchvision()
+    return importlib.import_module(modname)
+
+
 def resolve(name: str):
     """Import the object a dotted public name denotes: the longest importable module prefix, then attributes."""
     parts = name.split(".")
     for i in range(len(parts), 0, -1):
         modname = ".".join(parts[:i])
         try:
-            obj = importlib.import_module(modname)
+            obj = _import(modname)
         except ImportError:
             continue
         try:
@@ -82,7 +107,7 @@ def resolve(name: str):
 
 def framework_version(framework: str) -> str:
     """The installed release of a framework, without a local part ('2.13.0+cpu' -> '2.13.0')."""
-    mod = importlib.import_module(framework)
+    mod = _import(framework)
     return str(getattr(mod, "__version__", "0")).split("+")[0]
 
 
@@ -127,6 +152,22 @@ def spellings(name: str, obj=None) -> list[str]:
 
 
 # -- signatures -------------------------------------------------------------------------------------------
+def _public_path(kind: type) -> str:
+    """The shortest importable public path of a class: its module's, shortened while the parent package
+    exports the same object (torchvision.transforms.functional.InterpolationMode ->
+    torchvision.transforms.InterpolationMode)."""
+    parts = kind.__module__.split(".")
+    best = f"{kind.__module__}.{kind.__qualname__}"
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            if getattr(_import(".".join(parts[:i])), kind.__qualname__, None) is kind and not any(
+                    p.startswith("_") for p in parts[:i]):
+                best = f"{'.'.join(parts[:i])}.{kind.__qualname__}"
+        except ImportError:
+            break
+    return best
+
+
 def default_source(value) -> str:
     """A default as Python source: repr(), except where repr() is not source (functions, classes, inf, nan)."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -138,6 +179,9 @@ def default_source(value) -> str:
         qualname = getattr(value, "__qualname__", None)
         if module and qualname and "<" not in qualname:
             return f"{module}.{qualname}" if module != "builtins" else qualname
+    if isinstance(value, enum.Enum):  # InterpolationMode.BILINEAR, not its repr
+        kind = type(value)
+        return f"{_public_path(kind)}.{value.name}"
     if isinstance(value, tuple):
         inner = ", ".join(default_source(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
