@@ -455,6 +455,75 @@ def _write_audit(fmt, output_file, as_json, as_markdown, as_rich) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--from", "old", required=True, metavar="FRAMEWORK==RELEASE", help="The release upgraded from, e.g. torch==1.13.")
+@click.option("--to", "new", required=True, metavar="FRAMEWORK==RELEASE", help="The release upgraded to, e.g. torch==2.13.")
+@click.option("--adopt", is_flag=True, help="Fixes write the new release's values (default: keep the old behaviour).")
+@click.option("--fix", is_flag=True, help="Write the values explicitly, so that the upgrade changes no behaviour.")
+@click.option("--diff", is_flag=True, help="Print the diff the fixes would make; write nothing.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="full", help="How findings are printed.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
+def upgrade(paths, old, new, adopt, fix, diff, output_format, color):
+    """Every call in PATHS whose effective default changes between two releases; exit 1 when there are any."""
+    from defaultlint.api import FixedFileResult, ReadError, encode, read_source, write_atomic
+    from defaultlint.audit import upgrade as up
+    from defaultlint.core.fixer import fix_until_stable
+    from defaultlint.formats import report
+
+    table = load_table()
+    try:
+        change = up.Upgrade.parse(table, old, new)
+    except up.UpgradeError as e:
+        raise fail(str(e)) from None
+    mode = up.Mode.ADOPT if adopt else up.Mode.KEEP
+    settings = load_settings(None, Path(paths[0]) if Path(paths[0]).exists() else Path.cwd())
+    files, skipped = discover(list(paths), settings.root, settings.exclude + settings.extend_exclude,
+                              settings.respect_gitignore)
+    for s in skipped:
+        click.echo(f"defaultlint: warning: {s.path}: {s.reason}", err=True)
+    results: list[FileResult] = []
+    for path in files:
+        name = str(path)
+        try:
+            src = read_source(path)
+        except ReadError as e:
+            results.append(FileResult(name, [], error=str(e)))
+            continue
+        check = lambda text, name=name: up.findings(table, text, name, change, mode)  # noqa: E731
+        if not (fix or diff):
+            results.append(FileResult(name, check(src.text), source=src.text))
+            continue
+        text, applied, remaining, errors = fix_until_stable(src.text, check, unsafe=False)
+        r = FixedFileResult(name, remaining, source=src.text, fixes_applied=len(applied), applied=applied,
+                            fix_errors=errors)
+        if text != src.text:
+            r.fixed_source = text
+            if fix and not diff:
+                try:
+                    write_atomic(path, encode(src, text), expected=encode(src, src.text))
+                except (OSError, ReadError, UnicodeError) as e:
+                    r.error = f"not written: {e}"
+        results.append(r)
+    if diff:
+        return_code = _print_diff(results, sys.stdout, False, False)
+        raise click.exceptions.Exit(return_code)
+    if output_format in MACHINE_FORMATS:
+        sys.stdout.write(render(output_format, results, table))
+    elif output_format == "concise":
+        sys.stdout.write(report.render_concise(results))
+    else:
+        report.print_full(_console(color, sys.stdout), results)
+    n = sum(len(r.findings) for r in results)
+    fixed = sum(r.fixes_applied for r in results)
+    if output_format not in MACHINE_FORMATS:
+        done = f"Fixed {fixed}. " if fixed else ""
+        click.echo(f"{done}{n} default{'s' if n != 1 else ''} change{'s' if n == 1 else ''} between {old} and {new}"
+                   + ("." if n or fixed else ": nothing to do."), err=True)
+    errors = any(r.error for r in results)
+    raise click.exceptions.Exit(EXIT_FINDINGS if n or errors else EXIT_OK)
+
+
+@main.command()
 def server() -> None:
     """Run the editor server (Language Server Protocol over standard input/output)."""
     try:
