@@ -282,6 +282,7 @@ class Table:
         self._initializers: dict[str, str] = {}
         self.identifier_params: dict[str, dict[str, str]] = {}  # framework -> parameter -> kind
         self._identifiers: dict[tuple[str, str, str], str] = {}  # (framework, kind, string) -> api name
+        self._extracted: list[tuple[str, dict]] = []  # (file, entry) of changes read from wheels
 
     # -- building -----------------------------------------------------------------------------------
     @classmethod
@@ -347,6 +348,7 @@ class Table:
         elif fw.verified != verified:
             raise TableError(f"{rel}: verified_version {meta['verified_version']} differs from the other {name} files")
         self.identifier_params.setdefault(name, {}).update(data.get("identifier_params", {}))
+        self._extracted.extend((rel, e) for e in data.get("extracted", ()))
         for ident in data.get("identifier", ()):
             for text in ident["names"]:
                 key = (name, ident["kind"], text)
@@ -434,7 +436,25 @@ class Table:
             if any(c.version > api.verified_version for c in chain):
                 raise TableError(f"{where}: a change of {name} after the verified release")
 
+    def _apply_extracted(self) -> None:
+        """Changes read from wheels join their rows, except for parameters whose row records its own changes
+        (hand-verified ones, with sources, win)."""
+        touched: dict[str, str] = {}
+        own = {(a.name, c.param) for a in self.apis.values() for c in a.changes}
+        for rel, e in self._extracted:
+            api = self.apis.get(e["api"])
+            if api is None:
+                raise TableError(f"{rel}: an extracted change of {e['api']}, which has no row")
+            if (api.name, e["param"]) in own:
+                continue
+            api.changes = (*api.changes, Change(e["param"], parse_version(e["version"]), e["before"], e["after"],
+                                                f"{e['wheel']} (sha256 {e['sha256']})", None))
+            touched[api.name] = rel
+        for name, rel in touched.items():
+            self._check_history(self.apis[name], f"{rel}: {name}")
+
     def _cross_check(self) -> None:
+        self._apply_extracted()
         kinds = {(fw, k) for fw, params in self.identifier_params.items() for k in params.values()}
         for (fw, kind, text), api_name in self._identifiers.items():
             if api_name not in self.apis:

@@ -1,0 +1,100 @@
+"""The history extractor reads signatures from wheels statically (nothing imported or run) and its output
+joins the table as changes with provenance. Run here on small wheels the test builds itself."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+
+from conftest import lint  # noqa: F401  (conftest sets up the path)
+from defaultlint.api import Linter
+from defaultlint.project.config import Settings
+from defaultlint.project.tables import load_table, rules_dir
+from defaultlint.tools import history
+
+FRAMEWORK = '''
+[[framework]]
+name = "visionlib"
+display = "VisionLib"
+family = "torch"
+roots = ["visionlib"]
+distributions = ["visionlib"]
+classes_are_capitalized = true
+'''
+
+ROWS = '''
+[meta]
+framework = "visionlib"
+verified_version = "2.0"
+
+[[api]]
+name = "visionlib.Rotate"
+spellings = ["visionlib.ops.rotate.Rotate"]
+kind = "class"
+category = "image-transform"
+signature = "(degrees, fill=0, expand=True)"
+'''
+
+V1 = {
+    "visionlib/__init__.py": "from .ops import *\n",
+    "visionlib/ops/__init__.py": "from .rotate import Rotate as Rotate\n__all__ = ['Rotate']\n",
+    "visionlib/ops/rotate.py": ("EXPAND = False\nclass _Base:\n    def __init__(self, degrees, fill=0.0, expand=EXPAND):\n"
+                                "        pass\nclass Rotate(_Base):\n    pass\n"),
+}
+V2 = {
+    "visionlib/__init__.py": "from .ops import *\n",
+    "visionlib/ops/__init__.py": "from .rotate import Rotate as Rotate\n",
+    "visionlib/ops/rotate.py": ("import os\nos.system('echo never run')\n"
+                                "class Rotate:\n    def __init__(self, degrees, fill=0, expand=True):\n        pass\n"),
+}
+
+
+def _wheel(folder: Path, version: str, files: dict[str, str]) -> history.Wheel:
+    path = folder / f"visionlib-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+        z.writestr(f"visionlib-{version}.dist-info/METADATA", "Name: visionlib\n")
+    return history.Wheel("visionlib", version, path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _rules(tmp: Path, extra: str = "") -> Path:
+    root = tmp / "rules"
+    shutil.copytree(rules_dir(), root)
+    f = root / "frameworks.toml"
+    text = f.read_text(encoding="utf-8")
+    cut = text.index("[namespaces]")
+    f.write_text(text[:cut] + FRAMEWORK.lstrip() + "\n" + text[cut:], encoding="utf-8")
+    (root / "visionlib").mkdir()
+    (root / "visionlib" / "transforms.toml").write_text(ROWS.lstrip(), encoding="utf-8")
+    if extra:
+        (root / "visionlib" / "history.toml").write_text(extra, encoding="utf-8")
+    return root
+
+
+def test_signatures_are_read_through_imports_bases_and_constants(tmp_path):
+    wheel = _wheel(tmp_path, "1.0", V1)
+    sources = history.Sources.of_wheel(wheel.path)
+    table = load_table(str(_rules(tmp_path)))
+    assert history.signature_defaults(sources, table.apis["visionlib.Rotate"]) == {"fill": "0.0", "expand": "False"}
+
+
+def test_changes_between_releases_become_table_data(tmp_path):
+    wheels = [_wheel(tmp_path, "1.0", V1), _wheel(tmp_path, "2.0", V2)]
+    table = load_table(str(_rules(tmp_path / "a")))
+    found = history.history(table, "visionlib", wheels)
+    assert [(e.api, e.param, e.version, e.before, e.after) for e in found] == [
+        ("visionlib.Rotate", "expand", "2.0", "False", "True")]  # fill 0.0 -> 0 is the same value
+    text = history.to_toml("visionlib", "2.0", found, wheels)
+    assert f'sha256 = "{wheels[1].sha256}"' in text
+
+    with_history = load_table(str(_rules(tmp_path / "b", text)))
+    (change,) = with_history.apis["visionlib.Rotate"].changes
+    assert (change.version, change.before, change.after) == ((2,), "False", "True")
+    assert change.source.startswith("visionlib-2.0-py3-none-any.whl (sha256 ")
+    settings = Settings(root=Path("."), select=["DL902"], target_version={"visionlib": ">=1.0,<=2.0"})
+    (f,) = Linter(settings, with_history).lint_text("import visionlib\nr = visionlib.Rotate(30)\n", "aug.py")
+    assert "`expand` is implicit and its default changes within the targeted VisionLib >=1.0,<=2.0: " \
+           "False (<2.0), True (>=2.0)" in f.message
