@@ -98,3 +98,22 @@ def test_changes_between_releases_become_table_data(tmp_path):
     (f,) = Linter(settings, with_history).lint_text("import visionlib\nr = visionlib.Rotate(30)\n", "aug.py")
     assert "`expand` is implicit and its default changes within the targeted VisionLib >=1.0,<=2.0: " \
            "False (<2.0), True (>=2.0)" in f.message
+
+
+def test_spellings_of_one_value_are_not_changes():
+    for a, b in [("0", "0.0"), ("'relu'", "torch.nn.functional.relu"), ("'zeros'", "'Zeros'"),
+                 ("torchvision.transforms.InterpolationMode.BILINEAR", "'bilinear'"),
+                 ("keras.utils.losses_utils.ReductionV2.AUTO", "keras.src.utils.losses_utils.ReductionV2.AUTO")]:
+        assert history._equal(a, b) and history._equal(b, a), (a, b)
+    for a, b in [("0.0001", "0.001"), ("'auto'", "'sum_over_batch_size'"), ("'warn'", "True"),
+                 ("keras.utils.ReductionV2.AUTO", "'sum_over_batch_size'")]:
+        assert not history._equal(a, b), (a, b)
+
+
+def test_defaults_are_normalised_as_the_table_writes_them():
+    import ast
+
+    fn = ast.parse("def f(self, a=1.0 / 3, act=F.relu, mode=MODE, k=-2):\n    pass\n").body[0]
+    assert history.defaults(fn, method=True, constants={"MODE": ast.Constant("fan_in")},
+                            imports={"F": "torch.nn.functional"}) == {
+        "a": "0.3333333333333333", "act": "torch.nn.functional.relu", "mode": "'fan_in'", "k": "-2"}

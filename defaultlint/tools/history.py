@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import io
+import operator
 import subprocess
 import sys
 import zipfile
@@ -51,29 +53,105 @@ def download(distribution: str, version: str, cache: Path = CACHE) -> Wheel:
     return Wheel(distribution, version, found[0], hashlib.sha256(data).hexdigest())
 
 
-class Sources:
-    """The Python modules of a wheel, read from the zip: module name -> syntax tree (parsed when asked)."""
+class RemoteFile(io.RawIOBase):
+    """A published file read in pieces with HTTP range requests, so that a zip's directory and the few members
+    needed are all that is fetched of a wheel of several hundred megabytes."""
 
-    def __init__(self, files: dict[str, str]):
-        self.files = files  # module name -> source text
+    BLOCK = 1 << 18
+
+    def __init__(self, url: str, size: int):
+        self.url, self.size, self.pos = url, size, 0
+        self._blocks: dict[int, bytes] = {}
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.pos = offset if whence == 0 else self.pos + offset if whence == 1 else self.size + offset
+        return self.pos
+
+    def _block(self, index: int) -> bytes:
+        if index not in self._blocks:
+            import urllib.request
+
+            start = index * self.BLOCK
+            end = min(self.size, start + self.BLOCK) - 1
+            request = urllib.request.Request(self.url, headers={"Range": f"bytes={start}-{end}"})
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - the registry's own file
+                self._blocks[index] = response.read()
+        return self._blocks[index]
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self.size - self.pos)
+        done = 0
+        while done < n:
+            index, offset = divmod(self.pos + done, self.BLOCK)
+            chunk = self._block(index)[offset: offset + n - done]
+            buffer[done: done + len(chunk)] = chunk
+            done += len(chunk)
+        self.pos += n
+        return n
+
+
+def remote(distribution: str, version: str) -> tuple[zipfile.ZipFile, Wheel]:
+    """A release's wheel opened where it is published, and its provenance (file name and the registry's sha256).
+    The smallest wheel of the release is read: every platform's wheel holds the same Python sources."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"https://pypi.org/simple/{distribution}/",
+                                     headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    with urllib.request.urlopen(request, timeout=60) as r:  # noqa: S310 - the package registry
+        files = json.load(r)["files"]
+    prefix = f"{distribution.replace('-', '_')}-{version}-"
+    wheels = [f for f in files if f["filename"].endswith(".whl") and f["filename"].startswith(prefix)
+              and f.get("size") and not f.get("yanked")]
+    if not wheels:
+        raise FileNotFoundError(f"no wheel for {distribution}=={version}")
+    f = min(wheels, key=lambda w: w["size"])
+    handle = io.BufferedReader(RemoteFile(f["url"], f["size"]), buffer_size=RemoteFile.BLOCK)
+    return zipfile.ZipFile(handle), Wheel(distribution, version, Path(f["filename"]), f["hashes"]["sha256"])
+
+
+class Sources:
+    """The Python modules of a wheel: module name -> syntax tree, each member read and parsed when asked."""
+
+    def __init__(self, files: dict[str, str], archive: zipfile.ZipFile | None = None):
+        self.files = files  # module name -> source text, or (with an archive) the member's name
+        self.archive = archive
         self._trees: dict[str, ast.Module | None] = {}
 
     @classmethod
     def of_wheel(cls, path: Path) -> "Sources":
-        files = {}
-        with zipfile.ZipFile(path) as z:
-            for name in z.namelist():
-                if not name.endswith(".py") or ".dist-info/" in name or ".data/" in name:
-                    continue
-                module = name[:-3].replace("/", ".")
-                if module.endswith(".__init__"):
-                    module = module[: -len(".__init__")]
-                files[module] = z.read(name).decode("utf-8", errors="replace")
-        return cls(files)
+        return cls.of_zip(zipfile.ZipFile(path))
+
+    @classmethod
+    def of_zip(cls, archive: zipfile.ZipFile) -> "Sources":
+        members = {}
+        for name in archive.namelist():
+            if not name.endswith(".py") or ".dist-info/" in name or ".data/" in name:
+                continue
+            module = name[:-3].replace("/", ".")
+            if module.endswith(".__init__"):
+                module = module[: -len(".__init__")]
+            members[module] = name
+        return cls(members, archive)
+
+    def text(self, module: str) -> str | None:
+        value = self.files.get(module)
+        if value is None or self.archive is None:
+            return value
+        return self.archive.read(value).decode("utf-8", errors="replace")
 
     def tree(self, module: str) -> ast.Module | None:
         if module not in self._trees:
-            text = self.files.get(module)
+            text = self.text(module)
             try:
                 self._trees[module] = ast.parse(text) if text is not None else None
             except SyntaxError:
@@ -97,6 +175,22 @@ class Sources:
                     out[name] = node.value
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     pass
+        return out
+
+    def imports(self, module: str) -> dict[str, str]:
+        """Names a module binds by `import a.b as x` / `from a import b as x`: name -> full path."""
+        tree = self.tree(module)
+        out: dict[str, str] = {}
+        for node in tree.body if tree is not None else []:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        out[alias.asname] = alias.name
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(module, node, self.is_package(module))
+                for alias in node.names:
+                    if alias.name != "*":
+                        out[alias.asname or alias.name] = f"{base}.{alias.name}"
         return out
 
     def is_package(self, module: str) -> bool:
@@ -209,14 +303,25 @@ def _absolute(module: str, node: ast.ImportFrom, package: bool) -> str:
     return f"{base}.{node.module}" if node.module else base
 
 
-def defaults(fn: ast.FunctionDef, method: bool, constants: dict[str, ast.expr] | None = None) -> dict[str, str]:
-    """Parameter -> its default's source (normalised to repr for literals; a module-level constant is replaced
-    by its literal value); parameters without one omitted."""
+def defaults(fn: ast.FunctionDef, method: bool, constants: dict[str, ast.expr] | None = None,
+             imports: dict[str, str] | None = None) -> dict[str, str]:
+    """Parameter -> its default's source, normalised as the table writes it: repr for literals (arithmetic of
+    literals folded: 1.0 / 3), a module-level constant replaced by its value, a name imported under an alias
+    written by its full path (F.relu -> torch.nn.functional.relu); parameters without one omitted."""
     constants = constants or {}
+    imports = imports or {}
 
     def _source(node: ast.expr) -> str:
         if isinstance(node, ast.Name) and node.id in constants:
             node = constants[node.id]
+        folded = _fold(node)
+        if folded is not None:
+            return repr(folded)
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in imports:
+            return imports[root.id] + ast.unparse(node)[len(root.id):]
         return _literal_source(node)
 
     a = fn.args
@@ -232,15 +337,51 @@ def defaults(fn: ast.FunctionDef, method: bool, constants: dict[str, ast.expr] |
     return out
 
 
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def _fold(node: ast.expr):
+    """The value of arithmetic on number literals (`1.0 / 3`), or None."""
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = _fold(node.left), _fold(node.right)
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)) and not (
+                isinstance(node.op, ast.Div) and right == 0):
+            return _ARITHMETIC[type(node.op)](left, right)
+        return None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _fold(node.operand)
+        return -inner if isinstance(inner, (int, float)) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
 def _equal(a: str, b: str) -> bool:
-    """Two defaults' sources that mean the same value: 0 and 0.0; an enum member and the string of its name
+    """Two defaults' sources that mean the same value: 0 and 0.0; a function and its name as a string ('relu'
+    and F.relu, which the layers accept alike); an enum member and the string of its name
     (InterpolationMode.BILINEAR and 'bilinear', which the transforms accept alike)."""
     try:
-        return ast.literal_eval(a) == ast.literal_eval(b)
+        if ast.literal_eval(a) == ast.literal_eval(b):
+            return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if a.count(".") >= 2 and b.count(".") >= 2 and a.split(".")[-2:] == b.split(".")[-2:] \
+            and all(p.isidentifier() for p in (a + "." + b).split(".")):
+        return True  # the same Class.MEMBER reached from a module that moved (keras.utils -> keras.src.utils)
+    try:
+        x, y = ast.literal_eval(a), ast.literal_eval(b)
+        if isinstance(x, str) and isinstance(y, str) and x.replace("_", "").lower() == y.replace("_", "").lower():
+            return True  # an identifier in snake_case and in CamelCase ('zeros', 'Zeros'; 'he_normal', 'HeNormal')
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
     for member, text in ((a, b), (b, a)):
         name = member.rsplit(".", 1)[-1]
+        if "." in member and name.isidentifier():  # a function and its name ('relu', F.relu), alike as arguments
+            try:
+                if ast.literal_eval(text) == name:
+                    return True
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                pass
         if "." in member and name.isupper():
             try:
                 if ast.literal_eval(text) == name.lower():
@@ -268,9 +409,10 @@ def signature_defaults(sources: Sources, api) -> dict[str, str] | None:
         if found is None:
             return None
         home, init = found
-        return defaults(init, method=True, constants=sources.constants(home))
+        return defaults(init, method=True, constants=sources.constants(home), imports=sources.imports(home))
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return defaults(node, method=api.kind is ApiKind.METHOD, constants=sources.constants(module))  # type: ignore[arg-type]
+        return defaults(node, method=api.kind is ApiKind.METHOD, constants=sources.constants(module),  # type: ignore[arg-type]
+                        imports=sources.imports(module))
     return None
 
 
@@ -285,13 +427,15 @@ class Extracted:
     sha256: str
 
 
-def history(table: Table, framework: str, releases: list[Wheel]) -> list[Extracted]:
-    """Each default of the framework's rows that differs between consecutive releases (oldest first)."""
+def history(table: Table, framework: str, releases: list[Wheel],
+            opened: dict[str, Sources] | None = None) -> list[Extracted]:
+    """Each default of the framework's rows that differs between consecutive releases (oldest first).
+    `opened` gives the sources of releases read where they are published (by version)."""
     rows = [a for a in table.apis.values() if a.framework == framework and a.verified is None]
     previous: dict[str, dict[str, str] | None] = {}
     out: list[Extracted] = []
     for wheel in releases:
-        sources = Sources.of_wheel(wheel.path)
+        sources = (opened or {}).get(wheel.version) or Sources.of_wheel(wheel.path)
         for api in rows:
             now = signature_defaults(sources, api)
             before = previous.get(api.name)
@@ -335,12 +479,24 @@ def main(argv: list[str]) -> int:
     p.add_argument("releases", nargs="+", help="releases to read, oldest first (the newest is the verified one)")
     p.add_argument("--distribution", help="the PyPI distribution (default: the framework's first)")
     p.add_argument("--write", type=Path, help="write the data file here (default: print it)")
+    p.add_argument("--remote", action="store_true",
+                   help="read the wheels where they are published, fetching only the members needed "
+                        "(for frameworks whose wheels weigh hundreds of megabytes)")
     args = p.parse_args(argv)
     table = load_table()
     fw = table.frameworks[args.framework]
     dist = args.distribution or fw.distributions[0]
-    releases = sorted((download(dist, v) for v in args.releases), key=lambda w: parse_version(w.version))
-    found = history(table, args.framework, releases)
+    opened: dict[str, Sources] = {}
+    if args.remote:
+        wheels = []
+        for v in args.releases:
+            archive, wheel = remote(dist, v)
+            opened[v] = Sources.of_zip(archive)
+            wheels.append(wheel)
+    else:
+        wheels = [download(dist, v) for v in args.releases]
+    releases = sorted(wheels, key=lambda w: parse_version(w.version))
+    found = history(table, args.framework, releases, opened)
     text = to_toml(args.framework, format_version(fw.verified), found, releases)
     if args.write:
         args.write.write_text(text, encoding="utf-8")
