@@ -117,3 +117,32 @@ def test_defaults_are_normalised_as_the_table_writes_them():
     assert history.defaults(fn, method=True, constants={"MODE": ast.Constant("fan_in")},
                             imports={"F": "torch.nn.functional"}) == {
         "a": "0.3333333333333333", "act": "torch.nn.functional.relu", "mode": "'fan_in'", "k": "-2"}
+
+
+def test_parameters_a_targeted_release_lacks_are_not_reported_and_fixes_stay_valid():
+    src = "import torch\nloader = torch.utils.data.DataLoader(ds)\nmha = torch.nn.MultiheadAttention(8, 2)\n"
+    table = load_table()
+    assert table.apis["torch.nn.MultiheadAttention"].added["batch_first"] == (1, 9)
+
+    def found(target):
+        settings = Settings(root=Path("."), select=["ALL"], target_version={"torch": target})
+        return {(f.api.rsplit(".", 1)[-1], p): f for f in Linter(settings, table).lint_text(src, "t.py")
+                for p, _ in f.parameters}
+
+    old = found("1.8")
+    assert ("MultiheadAttention", "batch_first") not in old  # torch 1.8 has no batch_first
+    spanning = found(">=1.8,<3")
+    f = spanning[("MultiheadAttention", "batch_first")]
+    assert f.fix.applicability == "unsafe" and "releases before PyTorch 1.9 reject `batch_first`" in f.fix.message
+    assert found("2.13")[("MultiheadAttention", "batch_first")].fix.applicability == "safe"
+
+
+def test_additions_are_read_from_wheels(tmp_path):
+    v1 = {**V1, "visionlib/ops/rotate.py": "class Rotate:\n    def __init__(self, degrees, fill=0):\n        pass\n"}
+    wheels = [_wheel(tmp_path, "1.0", v1), _wheel(tmp_path, "2.0", V2)]
+    table = load_table(str(_rules(tmp_path / "a")))
+    found = history.history(table, "visionlib", wheels)
+    assert [(type(e).__name__, e.api, e.param, e.version) for e in found] == [
+        ("Added", "visionlib.Rotate", "expand", "2.0")]
+    loaded = load_table(str(_rules(tmp_path / "b", history.to_toml("visionlib", "2.0", found, wheels))))
+    assert loaded.apis["visionlib.Rotate"].added == {"expand": (2,)}

@@ -22,7 +22,7 @@ from defaultlint.core.resolver import BudgetExceeded, Resolver
 from defaultlint.core.semantics import CallValues, Context, Source, Value, shown_release, values_of
 from defaultlint.core.table import POS_OR_KW, Api, ApiKind, Table, convert
 from defaultlint.core.text import Lines, parse
-from defaultlint.core.versions import VersionRange
+from defaultlint.core.versions import VersionRange, format_version
 
 SAFE, UNSAFE, DISPLAY = Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY
 
@@ -269,6 +269,10 @@ class Checker:
             return message, Fix(DISPLAY, f"`{name}` is positional-only; pass {value} positionally.")
         if not _is_literal(value):
             return message, Fix(DISPLAY, f"The default {value} is not a literal; no argument is written.")
+        if v.since is not None:  # the targets include releases that reject the keyword
+            reason = (reason + "; " if reason else "") + \
+                f"releases before {self.table.display(api.framework)} {format_version(v.since)} reject `{name}`"
+            applicability = UNSAFE
         title = f"Write `{name}={value}` explicitly" + (f" (unsafe: {reason})" if reason else "")
         return message, Fix(applicability, title)
 

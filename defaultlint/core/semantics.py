@@ -19,7 +19,7 @@ from typing import Callable
 from defaultlint.core import conditions
 from defaultlint.core.binding import Call
 from defaultlint.core.table import POS_ONLY, REQUIRED, Api, Table
-from defaultlint.core.versions import Release, VersionRange, format_version, point, release_in
+from defaultlint.core.versions import Release, Version, VersionRange, format_version, point, release_in
 
 
 class Source(str, enum.Enum):
@@ -51,6 +51,7 @@ class Value:
     fact: bool = False  # an implicit fact (weight initialisation) rather than a signature parameter
     hyper: bool = True
     keyword: bool = True  # the parameter can be passed by keyword
+    since: Version | None = None  # the release that added the parameter, when the targets reach below it
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,11 @@ def _param_value(api: Api, name: str, default: str | None, keyword: bool, hyper:
     value = value_at(api, name, release)
     if value == REQUIRED:
         return Value(name, Source.UNKNOWN, None, "required in the targeted release", hyper=False, keyword=keyword)
+    added = api.added.get(name)
+    if added is not None and release.before(added):
+        return Value(name, Source.NOT_IN_FORCE, None, f"`{name}` does not exist before {format_version(added)}",
+                     hyper=hyper, keyword=keyword)
+    since = added if added is not None and any(i.below(added) for i in target.intervals) else None
     if fact.applies_when:
         holds = conditions.evaluate(fact.applies_when, env)
         if holds is False:
@@ -175,11 +181,11 @@ def _param_value(api: Api, name: str, default: str | None, keyword: bool, hyper:
     variants = variants_in(api, name, target)
     if variants:
         return Value(name, Source.VERSIONED, value, "changes within the targeted releases", variants=variants,
-                     hyper=hyper, keyword=keyword)
+                     hyper=hyper, keyword=keyword, since=since)
     if fact.resolves and fact.resolves != default:
         return Value(name, Source.RUNTIME, value, f"resolved at run time by {fact.resolved_by or 'the framework'}",
-                     sentinel=default, hyper=hyper, keyword=keyword)
-    return Value(name, Source.DEFAULT, value, hyper=hyper, keyword=keyword)
+                     sentinel=default, hyper=hyper, keyword=keyword, since=since)
+    return Value(name, Source.DEFAULT, value, hyper=hyper, keyword=keyword, since=since)
 
 
 def _fact_value(api: Api, name: str, applies_when: str | None, call: Call | None, env: "_Env", release: Release,

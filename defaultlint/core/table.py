@@ -153,6 +153,7 @@ class Api:
     verified: str | None = None  # "behaviour": a function written in C, its defaults checked by running it
     history: tuple[History, ...] = ()
     examples: tuple[Example, ...] = ()
+    added: dict[str, Version] = field(default_factory=dict)  # parameter -> the release that added it
     _by_name: dict[str, Param] = field(default_factory=dict, repr=False)
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # semantics' call-independent values
 
@@ -283,6 +284,7 @@ class Table:
         self.identifier_params: dict[str, dict[str, str]] = {}  # framework -> parameter -> kind
         self._identifiers: dict[tuple[str, str, str], str] = {}  # (framework, kind, string) -> api name
         self._extracted: list[tuple[str, dict]] = []  # (file, entry) of changes read from wheels
+        self._added: list[tuple[str, dict]] = []  # (file, entry) of parameters added, read from wheels
 
     # -- building -----------------------------------------------------------------------------------
     @classmethod
@@ -349,6 +351,7 @@ class Table:
             raise TableError(f"{rel}: verified_version {meta['verified_version']} differs from the other {name} files")
         self.identifier_params.setdefault(name, {}).update(data.get("identifier_params", {}))
         self._extracted.extend((rel, e) for e in data.get("extracted", ()))
+        self._added.extend((rel, e) for e in data.get("added", ()))
         for ident in data.get("identifier", ()):
             for text in ident["names"]:
                 key = (name, ident["kind"], text)
@@ -452,6 +455,15 @@ class Table:
             touched[api.name] = rel
         for name, rel in touched.items():
             self._check_history(self.apis[name], f"{rel}: {name}")
+        for api in self.apis.values():  # a row's own history saying a parameter was added
+            for h in api.history:
+                if h.event.startswith("added"):
+                    api.added.setdefault(h.param, h.version)
+        for rel, e in self._added:
+            api = self.apis.get(e["api"])
+            if api is None or api.param(e["param"]) is None:
+                raise TableError(f"{rel}: {e['api']}.{e['param']} was added at {e['version']}, but has no row")
+            api.added.setdefault(e["param"], parse_version(e["version"]))
 
     def _cross_check(self) -> None:
         self._apply_extracted()

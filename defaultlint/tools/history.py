@@ -417,6 +417,15 @@ def signature_defaults(sources: Sources, api) -> dict[str, str] | None:
 
 
 @dataclass(frozen=True)
+class Added:
+    api: str
+    param: str
+    version: str
+    wheel: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Extracted:
     api: str
     param: str
@@ -428,12 +437,14 @@ class Extracted:
 
 
 def history(table: Table, framework: str, releases: list[Wheel],
-            opened: dict[str, Sources] | None = None) -> list[Extracted]:
-    """Each default of the framework's rows that differs between consecutive releases (oldest first).
+            opened: dict[str, Sources] | None = None) -> list:
+    """Each default of the framework's rows that differs between consecutive releases (Extracted), and each
+    parameter a release adds (Added), oldest first.
     `opened` gives the sources of releases read where they are published (by version)."""
     rows = [a for a in table.apis.values() if a.framework == framework and a.verified is None]
     previous: dict[str, dict[str, str] | None] = {}
-    out: list[Extracted] = []
+    previous_params: dict[str, set[str]] = {}
+    out: list = []
     for wheel in releases:
         sources = (opened or {}).get(wheel.version) or Sources.of_wheel(wheel.path)
         for api in rows:
@@ -450,6 +461,14 @@ def history(table: Table, framework: str, releases: list[Wheel],
                     if param in before and before[param] != value and not _equal(before[param], value):
                         out.append(Extracted(api.name, param, wheel.version, before[param], value,
                                              wheel.path.name, wheel.sha256))
+            if now is not None and before is not None:
+                for param in now:  # a keyword the older release does not take: writing it there is an error
+                    spec = api.param(param)
+                    if spec is not None and table.is_hyper(api, spec) and param not in before \
+                            and param not in previous_params.get(api.name, ()):
+                        out.append(Added(api.name, param, wheel.version, wheel.path.name, wheel.sha256))
+            if now is not None:
+                previous_params[api.name] = set(now) | (set(before) if before else set())
             previous[api.name] = now
     return out
 
@@ -461,6 +480,10 @@ def to_toml(framework: str, verified: str, found: list[Extracted], releases: lis
         "", "[meta]", f'framework = "{framework}"', f'verified_version = "{verified}"',
     ]
     for e in found:
+        if isinstance(e, Added):
+            lines += ["", "[[added]]", f'api = "{e.api}"', f'param = "{e.param}"', f'version = "{e.version}"',
+                      f'wheel = "{e.wheel}"', f'sha256 = "{e.sha256}"']
+            continue
         lines += ["", "[[extracted]]", f'api = "{e.api}"', f'param = "{e.param}"', f'version = "{e.version}"',
                   f"before = {_toml(e.before)}", f"after = {_toml(e.after)}", f'wheel = "{e.wheel}"',
                   f'sha256 = "{e.sha256}"']
