@@ -50,3 +50,15 @@ def test_tf_keras_is_keras_2_before_tensorflow_2_16():
     assert keras_from_tensorflow("<2.16") == ">=2,<3"
     assert keras_from_tensorflow(">=2.16") == ">=3,<4"
     assert keras_from_tensorflow(">=2.10") == ">=2,<4"
+
+
+def test_an_explicit_tensorflow_target_implies_its_keras():
+    from conftest import lint
+
+    src = "import tensorflow as tf\nloss = tf.keras.losses.MeanSquaredError()\n"
+    (keras2,) = lint(src, select=("DL502",), target={"tensorflow": "2.15"})
+    assert "('auto' in Keras >=2,<3)" in keras2.message
+    (keras3,) = lint(src, select=("DL502",), target={"tensorflow": "2.17"})
+    assert "'sum_over_batch_size'" in keras3.message
+    (pinned,) = lint(src, select=("DL502",), target={"tensorflow": "2.15", "keras": "3.15"})
+    assert "'sum_over_batch_size'" in pinned.message  # an explicit Keras target wins

@@ -64,6 +64,10 @@ class Settings:
                     pass
         for fw, spec in self.target_version.items():  # the configuration overrides what was detected
             targets[fw] = parse_range(spec)
+        for fw, spec in self.target_version.items():  # and implies what it implies (TensorFlow 2.15: Keras 2)
+            for other, implied in table.implied_targets(fw, spec).items():
+                if other not in self.target_version:
+                    targets[other] = parse_range(implied)
         fixable = set(expand(self.fixable, list(table.codes))) - set(expand(self.unfixable, list(table.codes)))
         return Rules(self.enabled_codes(table), targets, frozenset(fixable))
 

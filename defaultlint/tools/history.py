@@ -334,6 +334,8 @@ def defaults(fn: ast.FunctionDef, method: bool, constants: dict[str, ast.expr] |
     for arg, default in zip(a.kwonlyargs, a.kw_defaults):
         if default is not None:
             out[arg.arg] = _source(default)
+    if a.kwarg is not None:
+        out["**"] = ""  # takes any keyword: a parameter missing here may still be accepted
     return out
 
 
@@ -461,15 +463,15 @@ def history(table: Table, framework: str, releases: list[Wheel],
                     if param in before and before[param] != value and not _equal(before[param], value):
                         out.append(Extracted(api.name, param, wheel.version, before[param], value,
                                              wheel.path.name, wheel.sha256))
-            if now is not None and before is not None:
-                for param in now:  # a keyword the older release does not take: writing it there is an error
+            seen = previous_params.get(api.name)
+            if now is not None and seen is not None and "**" not in (before or {}):
+                for param in now:  # a keyword no older release read takes: writing it there is an error
                     spec = api.param(param)
-                    if spec is not None and table.is_hyper(api, spec) and param not in before \
-                            and param not in previous_params.get(api.name, ()):
+                    if spec is not None and table.is_hyper(api, spec) and param not in seen:
                         out.append(Added(api.name, param, wheel.version, wheel.path.name, wheel.sha256))
             if now is not None:
-                previous_params[api.name] = set(now) | (set(before) if before else set())
-            previous[api.name] = now
+                previous_params[api.name] = (seen or set()) | set(now)
+                previous[api.name] = now  # a release where the row could not be found keeps the last one read
     return out
 
 
