@@ -23,7 +23,7 @@ def test_optimizer_and_loss_strings_report_their_objects_defaults_at_the_string(
     adam = found[1]
     assert adam.message.startswith("optimizer='adam' stands for keras.optimizers.Adam: `epsilon` is implicit "
                                    "(1e-07 in Keras 3.15.1); PyTorch Adam uses eps=1e-08")
-    assert adam.fix.applicability == "display-only"
+    assert adam.fix.applicability == "safe"  # the file imports keras: the constructor can be written
     assert "optimizer=keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07" \
         in adam.fix.message
 
@@ -58,3 +58,35 @@ def test_manifest_lists_the_objects_strings_stand_for():
     assert (loss.line, loss.column, loss.callee) == (3, 34, "'sparse_categorical_crossentropy'")
     assert loss.get("from_logits").value == "False" and loss.get("from_logits").source == "implicit"
     assert any(e.api == "keras.optimizers.Adam" for e in entries)
+
+
+def test_the_fix_writes_the_constructor_with_the_files_own_import():
+    from pathlib import Path
+
+    from defaultlint.api import Linter
+    from defaultlint.project.config import Settings
+
+    src = ('import tensorflow as tf\nm = tf.keras.Sequential([])\n'
+           'm.compile(optimizer="sgd", loss="mse")  # trained below\n')
+    linter = Linter(Settings(root=Path("."), select=["DL301", "DL305", "DL502"]))
+    safe, _, _ = linter.fix_text(src, "t.py")
+    assert safe == ('import tensorflow as tf\nm = tf.keras.Sequential([])\n'
+                    'm.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False, '
+                    'weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, '
+                    'ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None, '
+                    'gradient_accumulation_steps=None), loss="mse")  # trained below\n')
+    unsafe, _, _ = linter.fix_text(src, "t.py", unsafe=True)
+    assert unsafe.endswith("loss=tf.keras.losses.MeanSquaredError(reduction='sum_over_batch_size'))  # trained below\n")
+    assert linter.fix_text(unsafe, "t.py", unsafe=True)[1] == 0  # a second fix changes nothing
+
+
+def test_no_import_to_spell_it_means_no_fix():
+    src = "from keras import Sequential\nm = Sequential([])\nm.compile(optimizer='adam')\n"
+    found = at_strings(src, select=("DL302",))
+    assert found and found[0].fix.applicability == "display-only"
+
+
+def test_an_older_keras_target_makes_the_replacement_unsafe():
+    src = "import keras\nm = keras.Sequential([])\nm.compile(optimizer='adam')\n"
+    (f,) = at_strings(src, select=("DL302",), target={"keras": ">=2.15,<4"})
+    assert f.fix.applicability == "unsafe"

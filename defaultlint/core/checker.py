@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from defaultlint.core import fixer, initialised, noqa
 from defaultlint.core.initialised import Site, owner_of
 from defaultlint.core.binding import Call, bind
-from defaultlint.core.ftypes import Applicability, Finding, Fix, Position
+from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
 from defaultlint.core.refs import Instance, Member, Path
 from defaultlint.core.resolver import BudgetExceeded, Resolver
 from defaultlint.core.semantics import CallValues, Context, Source, Value, shown_release, values_of
@@ -211,20 +211,60 @@ class Checker:
             start, end = module.lines.span(node)
             implicit = [v for v in cv.values if v.hyper and v.source.implicit]
             spelled = ", ".join(f"{v.name}={v.value}" for v in implicit if not v.fact and v.value is not None)
+            grade = table.identifier_replacement(call.api.framework, param, node.value)
+            verified_major = (table.frameworks[target.framework].verified[0],)
+            if grade == "safe" and any(i.below(verified_major) for i in cv.target.intervals):
+                grade = "unsafe"  # an older major release may not take every keyword written
+            spelling = self._spelling_in(module, target) if grade else None
+            literal = all(_is_literal(v.value) for v in implicit if not v.fact and v.value is not None)
             for v in implicit:
                 code = "DL902" if v.source is Source.VERSIONED else table.code_for(target, v.name)
                 if code not in enabled:
                     continue
                 message, _ = self.describe(cv, v)
                 message = f"{param}={node.value!r} stands for {message}"  # "... stands for keras.optimizers.Adam: ..."
-                if target.kind is ApiKind.CLASS:
+                if target.kind is ApiKind.CLASS and spelling and literal and self._is_fixable(code):
+                    replacement = f"{spelling}({spelled})"
+                    fix = Fix(SAFE if grade == "safe" else UNSAFE,
+                              f"Write {param}={replacement} to make its values explicit"
+                              + ("" if grade == "safe" else " (unsafe: the string may give an object of another "
+                                                             "type that computes the same, or the targeted releases "
+                                                             "may not take every keyword)"),
+                              [Edit(start, end, replacement)])
+                elif target.kind is ApiKind.CLASS:
                     fix = Fix(DISPLAY, f"Write {param}={target.name}({spelled}) to make its values explicit.")
                 else:  # a function is passed, not called: bind its values
                     first = target.params[0].name if target.params else "x"
                     fix = Fix(DISPLAY, f"Write {param}=lambda {first}: {target.name}({first}"
                                        f"{', ' + spelled if spelled else ''}) to make its values explicit.")
-                out.append(self._finding(code, message, path, start, end, module.lines, target, [], fix))
+                f = Finding(code, message, path, start, end, module.lines.position(start),
+                            module.lines.position(end), target.name, [], fix)
+                out.append(f)
         return out
+
+    def _spelling_in(self, module: Module, target: Api) -> str | None:
+        """How this module can name `target` through a module-level import it already has (`keras.optimizers.Adam`
+        after `import keras`, `tf.keras.optimizers.Adam` after `import tensorflow as tf`), or None."""
+        resolver, table = module.resolver, self.table
+        best = None
+        for name, bindings in resolver.module.bindings.items():
+            try:
+                ref = resolver.ref(ast.Name(id=name, ctx=ast.Load()), resolver.module)
+            except BudgetExceeded:
+                return None
+            if type(ref) is not Path or len(bindings) != 1:
+                continue
+            for prefix in {ref.name, table.canonical(ref.name)}:
+                if target.name == prefix or target.name.startswith(prefix + "."):
+                    spelled = name + target.name[len(prefix):]
+                    if best is None or len(spelled) < len(best):
+                        best = spelled
+            for alias, canonical in table.prefixes.items():  # tf (tensorflow) reaches keras as tf.keras
+                if alias.startswith(ref.name + ".") and target.name.startswith(canonical + "."):
+                    spelled = name + alias[len(ref.name):] + target.name[len(canonical):]
+                    if best is None or len(spelled) < len(best):
+                        best = spelled
+        return best
 
     def describe(self, cv: CallValues, v: Value) -> tuple[str, Fix]:
         """The message of an implicit value and the fix that writes it."""

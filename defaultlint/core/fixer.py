@@ -219,10 +219,16 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
     A call whose edit could not be computed is left as it is and the reason appended to `errors`.
     """
     by_call: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    edits: list[tuple[Edit, list[Finding]]] = []
+    replaced: dict[tuple[int, int], list[Finding]] = defaultdict(list)
     for f in findings:
         if applicable(f, unsafe):
-            by_call[(f.start, f.end)].append(f)
-    edits: list[tuple[Edit, list[Finding]]] = []
+            if f.parameters:
+                by_call[(f.start, f.end)].append(f)
+            else:  # an expression replaced whole (a string identifier by its constructor)
+                replaced[(f.start, f.end)].append(f)
+    for group in replaced.values():
+        edits.append((group[0].fix.edits[0], group))  # type: ignore[union-attr]
     for (start, end), group in by_call.items():
         params: list[tuple[str, str]] = []
         for f in group:
@@ -295,6 +301,8 @@ def keywords_only(old: str, new: str) -> bool:
         return False
     while pairs:
         a, b = pairs.pop()
+        if isinstance(a, ast.Constant) and isinstance(a.value, str) and _is_constructor(b):
+            continue  # a string identifier written out as its object's constructor with literal arguments
         if type(a) is not type(b):
             return False
         if isinstance(a, list):
@@ -312,6 +320,25 @@ def keywords_only(old: str, new: str) -> bool:
                         return False  # only name=value arguments are ever added
                 pairs.append((value, other))
         elif a != b:
+            return False
+    return True
+
+
+def _is_constructor(node) -> bool:
+    """`a.b.C(k=literal, ...)`: a dotted callee, keyword arguments only, each a literal."""
+    if not isinstance(node, ast.Call) or node.args:
+        return False
+    f = node.func
+    while isinstance(f, ast.Attribute):
+        f = f.value
+    if not isinstance(f, ast.Name):
+        return False
+    for k in node.keywords:
+        if k.arg is None:
+            return False
+        try:
+            ast.literal_eval(k.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return False
     return True
 

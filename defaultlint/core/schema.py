@@ -324,6 +324,8 @@ IDENTIFIER = Shape("a string identifier", {
     "api": Key(DOTTED, "the row of the object it stands for", required=True),
     "note": Key(STR, "how the object the string gives relates to the row (the same class; the function a loss "
                      "class wraps)"),
+    "replacement": Key(one_of("safe", "unsafe"), "how the fix that writes the row's constructor in place of the "
+                                                 "string is graded (omitted: no fix, the message shows it)"),
 })
 
 EXTRACTED = Shape("an extracted change", {

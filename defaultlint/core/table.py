@@ -283,6 +283,7 @@ class Table:
         self._initializers: dict[str, str] = {}
         self.identifier_params: dict[str, dict[str, str]] = {}  # framework -> parameter -> kind
         self._identifiers: dict[tuple[str, str, str], str] = {}  # (framework, kind, string) -> api name
+        self._replacement: dict[tuple[str, str, str], str] = {}  # ... -> how replacing the string is graded
         self._extracted: list[tuple[str, dict]] = []  # (file, entry) of changes read from wheels
         self._added: list[tuple[str, dict]] = []  # (file, entry) of parameters added, read from wheels
 
@@ -358,6 +359,8 @@ class Table:
                 if key in self._identifiers:
                     raise TableError(f"{rel}: identifier {text!r} ({ident['kind']}) is defined twice")
                 self._identifiers[key] = ident["api"]
+                if "replacement" in ident:
+                    self._replacement[key] = ident["replacement"]
         for row in data.get("api", ()):
             api = self._api(row, name, verified, rel)
             if api.name in self.apis:
@@ -517,6 +520,11 @@ class Table:
             return None
         name = self._identifiers.get((framework, kind, text))
         return self.apis[name] if name is not None else None
+
+    def identifier_replacement(self, framework: str, param: str, text: str) -> str | None:
+        """'safe' / 'unsafe' when a fix may write the constructor in place of the string, else None."""
+        kind = self.identifier_params.get(framework, {}).get(param)
+        return self._replacement.get((framework, kind or "", text))
 
     def framework_of(self, api: Api) -> Framework:
         return self.frameworks[api.framework]

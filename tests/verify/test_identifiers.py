@@ -46,3 +46,26 @@ def test_identifier_is_the_rows_object(framework, kind, text, api):
 
 def test_every_identifier_parameter_kind_is_checked():
     assert {k for k in TABLE.identifier_params["keras"].values()} == {"optimizer", "loss", "activation"}
+
+
+def test_the_written_constructor_builds_the_same_object():
+    """The fix replaces optimizer="adam" by keras.optimizers.Adam(...) with every value: the same config."""
+    keras = require_framework("keras")
+    from pathlib import Path
+
+    from defaultlint.api import Linter
+    from defaultlint.project.config import Settings
+
+    linter = Linter(Settings(root=Path("."), select=["DL301"]))  # every optimizer has a learning rate
+    strip = lambda c: {k: v for k, v in c.items() if k != "name"}  # noqa: E731
+    checked = 0
+    for framework, kind, text, api in CASES:
+        if kind != "optimizer":
+            continue
+        src = f"import keras\nm = keras.Sequential([])\nm.compile(optimizer={text!r})\n"
+        fixed, _, _ = linter.fix_text(src, "t.py")
+        written = fixed.split("optimizer=", 1)[1].rsplit(")", 1)[0]
+        built = eval(written, {"keras": keras})  # noqa: S307 - the fix's own output, in a test
+        assert strip(built.get_config()) == strip(keras.optimizers.get(text).get_config()), text
+        checked += 1
+    assert checked >= 10
