@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field
 
 from defaultlint.core import fixer, initialised, noqa
-from defaultlint.core.initialised import Site, owner_of
+from defaultlint.core.initialised import Site
 from defaultlint.core.binding import Call, bind
 from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
 from defaultlint.core.refs import Instance, Member, Path
@@ -48,7 +48,6 @@ class Module:
     calls: list[Call]
     inits: list[Site]  # the layer tensors the module initialises itself (core.initialised)
     scopes: dict[int, object] = field(default_factory=dict)  # id(call node) -> the scope it is in
-    owners: dict[int, str] | None = None  # id(call node) -> where its value is stored (computed when asked)
 
     def values(self, call: Call, targets: dict[str, VersionRange]) -> CallValues:
         return values_of(self.table, call.api, call, targets, self.lines.source, _ModuleContext(self))
@@ -90,9 +89,8 @@ class _ModuleContext(Context):
         module = self.module
         if not module.inits:
             return None
-        if module.owners is None:
-            module.owners = owner_of(module.tree)
-        owner = module.owners.get(id(call.node))
+        target = module.resolver.stored.get(id(call.node))
+        owner = ast.unparse(target) if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)) else None
         for site in module.inits:
             if site.framework != call.api.framework or fact not in site.facts:
                 continue
@@ -125,7 +123,7 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
             calls.append(bind(api, node, partial, lambda e, scope=scope: resolver.keywords_of(e, scope)))
             scopes[id(node)] = scope
     calls.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
-    inits = initialised.sites(table, tree, resolver) if calls else []
+    inits = initialised.sites(table, tree, resolver, text) if calls else []
     return Module(table, text, tree, resolver, Lines(text), calls, inits, scopes)
 
 

@@ -15,6 +15,8 @@ It counts only where it runs: at module level, in a method the framework runs wh
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 from dataclasses import dataclass
 
 from defaultlint.core.refs import Path, Subclass
@@ -43,17 +45,46 @@ class Site:
         return self.classes is None or api in self.classes
 
 
-def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
+def sites(table: Table, tree: ast.Module, resolver: Resolver, text: str | None = None) -> list[Site]:
     """Every initialisation of a layer tensor that runs."""
     frameworks = [fw for fw in table.frameworks.values() if fw.tensor_facts]
     if not frameworks:
         return []
+    if text is not None and not any(f".{t}" in text for fw in frameworks for t in fw.tensor_facts):
+        return []  # no layer tensor is ever named: nothing is initialised by hand
     scope_of_call = {id(node): scope for node, scope in resolver.calls}
-    referred = _referred_names(tree)
+    # the lines where an initialisation may be: calls named like an initialiser, assignments to a tensor
+    called = {node.lineno for node, _ in resolver.calls if _maybe_initialiser(node, frameworks)}
+    tensors = "|".join(re.escape(t) for fw in frameworks for t in fw.tensor_facts)
+    pattern = re.compile(rf"\.(?:{tensors})\w*(?:\.data)?\s*=(?!=)")
+    if text is None:
+        assigned = {st.lineno for st in ast.walk(tree) if isinstance(st, ast.Assign)}
+    else:  # lines that store a new tensor in a layer's weight or bias (m.weight.data = ...)
+        assigned = {text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)}
+    lines = sorted(called | assigned)
+    if not lines:
+        return []
     out: list[Site] = []
+    referred: set[str] | None = None
+
+    def runs(func, site: Site) -> bool:
+        nonlocal referred
+        if func is None or func.name in table.frameworks[site.framework].init_methods:
+            return True
+        if text is not None and text.count(func.name) < 2:
+            return False  # named nowhere but in its own definition
+        if referred is None:  # referred to in code (not only in a comment): called, or handed to apply()
+            referred = _referred_names(tree)
+        return func.name in referred
+
+    def holds_candidate(st: ast.stmt) -> bool:
+        i = bisect.bisect_left(lines, st.lineno)
+        return i < len(lines) and lines[i] <= (st.end_lineno or st.lineno)
 
     def visit(stmts: list[ast.stmt], func: ast.AST | None, guards: list[tuple[str, list[ast.expr]]]) -> None:
         for st in stmts:
+            if not holds_candidate(st):
+                continue  # nothing in it is named like an initialisation
             if isinstance(st, _FUNCS):
                 visit(st.body, st, [])
                 continue
@@ -62,12 +93,12 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
                 continue
             for call in _calls_in(st):
                 site = _site(call, func, guards, scope_of_call.get(id(call)))
-                if site is not None and _runs(func, site, referred, table):
+                if site is not None and runs(func, site):
                     out.append(site)
             if isinstance(st, ast.Assign) and isinstance(st.value, ast.Call):
                 for target in st.targets:  # module.weight.data = nn.init.trunc_normal_(...)
                     site = _assigned(target, st, func, guards)
-                    if site is not None and _runs(func, site, referred, table):
+                    if site is not None and runs(func, site):
                         out.append(site)
             if isinstance(st, ast.If):
                 guard = _isinstance_guard(st.test)
@@ -159,17 +190,14 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver) -> list[Site]:
     return out
 
 
-def owner_of(tree: ast.Module) -> dict[int, str]:
-    """id(call) -> where its value is stored (`self.fc` for `self.fc = nn.Linear(...)`)."""
-    out: dict[int, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
-            target = node.targets[0]
-            if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
-                out[id(node.value)] = ast.unparse(target)
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call):
-            out[id(node.value)] = ast.unparse(node.target)
-    return out
+def _maybe_initialiser(call: ast.Call, frameworks) -> bool:
+    """A call named like an initialiser (an in-place method or function of a framework), without resolving it."""
+    f = call.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+    if name is None:
+        return False
+    return any(name in fw.tensor_methods or (fw.in_place_suffix and name.endswith(fw.in_place_suffix))
+               for fw in frameworks)
 
 
 def _strip_data(e: ast.expr) -> ast.expr:
@@ -232,10 +260,3 @@ def _referred_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.Attribute):
             out.add(node.attr)
     return out
-
-
-def _runs(func: ast.AST | None, site: Site, referred: set[str], table: Table) -> bool:
-    if func is None:
-        return True
-    name = func.name  # type: ignore[attr-defined]
-    return name in table.frameworks[site.framework].init_methods or name in referred

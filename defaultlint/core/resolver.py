@@ -100,6 +100,7 @@ class Resolver:
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope its expressions are evaluated in
         self.class_of: dict[int, Binding] = {}  # id(class body scope) -> the class's binding
+        self.stored: dict[int, ast.expr] = {}  # id(call) -> where its value is stored (`self.fc = nn.Linear(...)`)
         self.returns: dict[int, list[ast.expr | None]] = {}  # id(function scope) -> its return values
         self.calls: list[tuple[ast.Call, Scope]] = []  # every call whose callee is a dotted name
         # values that may hand a class to code constructing it later: (expr, scope, enclosing call or None)
@@ -432,6 +433,8 @@ class _Binder:
             self.body(st.body, inner)
             return
         if isinstance(st, ast.Assign):
+            if isinstance(st.value, ast.Call) and len(st.targets) == 1:
+                r.stored[id(st.value)] = st.targets[0]
             self.expr(st.value, scope)
             for t in st.targets:
                 self.target(t, scope, st.value if len(st.targets) == 1 else None)
@@ -439,6 +442,8 @@ class _Binder:
                 r.refs.append((st.value, scope, None))  # self.norm = nn.BatchNorm2d
             return
         if isinstance(st, ast.AnnAssign):
+            if isinstance(st.value, ast.Call):
+                r.stored[id(st.value)] = st.target
             if st.value is not None:
                 self.expr(st.value, scope)
             self.expr(st.annotation, scope)
