@@ -226,12 +226,16 @@ def _report_problems(results: list[FileResult], notes: list[str], verbose: bool)
 
 def _open_cache(cache_dir, settings: Settings, linter):
     """The cache for this run, or None when disabled (`--no-cache`, cache_dir None)."""
-    from defaultlint.project.cache import Cache, default_dir
+    from defaultlint.project.cache import Cache, UnsafeCache, default_dir
 
     if cache_dir is None:
         return None
-    directory = Path(cache_dir) if cache_dir is not True else default_dir(settings.root, settings.cache_dir)
-    return Cache(directory, linter.table, linter.rules)
+    try:
+        directory = Path(cache_dir) if cache_dir is not True else default_dir(settings.root, settings.cache_dir)
+        return Cache(directory, linter.table, linter.rules)
+    except (UnsafeCache, OSError) as e:
+        click.echo(f"defaultlint: warning: the cache is not used: {e}", err=True)
+        return None
 
 
 def _exit(results: list[FileResult], exit_zero: bool) -> int:

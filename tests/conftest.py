@@ -12,6 +12,20 @@ from defaultlint.project.config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory):
+    """The cache key lives under XDG_CACHE_HOME: the suite's own, never the user's (subprocesses inherit it)."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    folder.chmod(0o700)
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _embedded_collector():
     """The test process embeds the library: a command line invoked in-process (CliRunner) claims the

@@ -11,8 +11,11 @@ edited file, a changed table or a changed selection all miss. Like `.ruff_cache`
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 from pathlib import Path
 
 from defaultlint import __version__
@@ -99,10 +102,19 @@ def load_findings(strings: list, rows: list, path: str) -> list[Finding]:
 
 
 # -- the cache -------------------------------------------------------------------------------------------
-class Cache:
-    """Entries for one namespace, read once, looked up per file and written back atomically at the end."""
+class UnsafeCache(Exception):
+    """The cache folder or key cannot be trusted (another owner, writable by others, a link): not used."""
 
-    def __init__(self, directory: Path, table: Table, rules: Rules):
+
+class Cache:
+    """Entries for one namespace, read once, looked up per file and written back atomically at the end.
+
+    The file is data only (JSON), and is signed with a key private to the user (kept outside the project,
+    see `user_key`): a cache file that comes with a repository, or was planted by someone else, does not
+    verify and is ignored, so it can neither hide findings nor add any. Every entry is checked for shape
+    before use; a damaged one is a miss and is rewritten."""
+
+    def __init__(self, directory: Path, table: Table, rules: Rules, key: bytes | None = None):
         self.directory = Path(directory)
         digest = hashlib.sha256(
             "\0".join((tool_fingerprint(), table_fingerprint(table), rules_fingerprint(rules))).encode()
@@ -110,32 +122,48 @@ class Cache:
         self.file = self.directory / __version__ / f"{digest}.json"
         self.entries: dict[str, list] = {}
         self.dirty = False
+        self.key = key if key is not None else user_key()
+        check_private(self.directory)  # raises UnsafeCache: the caller says so and runs without a cache
         self._read()
+
+    def _sign(self, body: bytes) -> bytes:
+        return hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
 
     def _read(self) -> None:
         try:
+            raw = self.file.read_bytes()
+        except OSError:
+            return
+        mac, sep, body = raw.partition(b"\n")
+        if not sep or not hmac.compare_digest(mac, self._sign(body)):
+            self.dirty = True  # not ours (or damaged): ignored, and replaced at the end of the run
+            return
+        try:
             with paused(keep=True):  # some hundred thousand small lists and strings, kept for the run
-                data = json.loads(self.file.read_bytes())
-        except (OSError, ValueError):
+                data = json.loads(body)
+        except (ValueError, RecursionError):
+            self.dirty = True
             return
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
             self.entries = data["files"]
 
-    @staticmethod
-    def key(path: Path) -> str:
-        return os.path.abspath(path)
-
     def get(self, path: Path, digest: str, rules_key: str) -> list[Finding] | None:
-        entry = self.entries.get(self.key(path))
-        if not entry or entry[0] != digest or entry[1] != rules_key:
+        entry = self.entries.get(self.path_key(path))
+        if not (isinstance(entry, list) and len(entry) == 4 and entry[0] == digest and entry[1] == rules_key):
             return None
         try:
             return load_findings(entry[2], entry[3], str(path))
-        except (TypeError, ValueError, IndexError):  # a damaged entry is a miss, never an error
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # a damaged entry is a miss
+            self.entries.pop(self.path_key(path), None)
+            self.dirty = True
             return None
 
+    @staticmethod
+    def path_key(path: Path) -> str:
+        return os.path.abspath(path)
+
     def put(self, path: Path, digest: str, rules_key: str, findings: list[Finding]) -> None:
-        self.entries[self.key(path)] = [digest, rules_key, *dump_findings(findings)]
+        self.entries[self.path_key(path)] = [digest, rules_key, *dump_findings(findings)]
         self.dirty = True
 
     def save(self) -> None:
@@ -144,24 +172,71 @@ class Cache:
             return
         try:
             ensure_dir(self.directory)
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.file.parent.mkdir(mode=0o700, exist_ok=True)
+            check_private(self.file.parent)
+            on_disk: dict = {}
             try:
-                on_disk = json.loads(self.file.read_bytes()).get("files", {})
-                if not isinstance(on_disk, dict):
-                    on_disk = {}
-            except (OSError, ValueError, AttributeError):
+                mac, _, body = self.file.read_bytes().partition(b"\n")
+                if hmac.compare_digest(mac, self._sign(body)):
+                    loaded = json.loads(body).get("files", {})
+                    on_disk = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError, AttributeError, RecursionError):
                 on_disk = {}
-            data = json.dumps({"format": FORMAT, "files": {**on_disk, **self.entries}}, separators=(",", ":"),
+            body = json.dumps({"format": FORMAT, "files": {**on_disk, **self.entries}}, separators=(",", ":"),
                               ensure_ascii=False).encode()
-            replace_file(self.file, data)
-        except OSError:
+            replace_file(self.file, self._sign(body) + b"\n" + body, mode=0o600)
+        except (OSError, UnsafeCache):
             return
         self.dirty = False
 
 
+def check_private(directory: Path) -> None:
+    """Raise UnsafeCache unless `directory` is a real folder of this user that nobody else may write."""
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise UnsafeCache(f"{directory} is not a folder (a link or a file)")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise UnsafeCache(f"{directory} belongs to another user")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeCache(f"{directory} may be written by other users")
+
+
+def user_key() -> bytes:
+    """The key that signs this user's cache files, kept outside every project: in $XDG_CACHE_HOME/defaultlint
+    (else ~/.cache/defaultlint), a folder private to the user. Raises UnsafeCache when there is no absolute,
+    private place for it (no home, a relative XDG_CACHE_HOME, a folder others may write)."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        home = os.environ.get("HOME") or ""
+        if not os.path.isabs(home):
+            raise UnsafeCache("no absolute home or XDG_CACHE_HOME folder to keep the cache key in")
+        base = os.path.join(home, ".cache")
+    folder = Path(base) / "defaultlint"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    check_private(folder)
+    key_file = folder / "cache.key"
+    try:
+        st = os.lstat(key_file)
+        if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) \
+                or st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise UnsafeCache(f"{key_file} is not a private file of this user")
+        key = key_file.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    replace_file(key_file, key, mode=0o600)
+    return key
+
+
 def ensure_dir(directory: Path) -> None:
-    """Create the cache folder with its CACHEDIR.TAG and a .gitignore that ignores everything."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Create the cache folder (private to the user) with its CACHEDIR.TAG and a .gitignore of everything."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    check_private(directory)
     tag = directory / "CACHEDIR.TAG"
     if not tag.exists():
         tag.write_text(_TAG, encoding="utf-8")
@@ -171,10 +246,17 @@ def ensure_dir(directory: Path) -> None:
 
 
 def default_dir(root: Path, configured: str | None = None) -> Path:
-    """The cache folder: the configured one (relative to the project root), else .defaultlint_cache there."""
+    """The cache folder: the configured one (relative to the project root), else .defaultlint_cache there.
+    Raises UnsafeCache for a folder that is the project root or holds it (the cache would mark the whole
+    project as ignored and cache data)."""
     env = os.environ.get("DEFAULTLINT_CACHE_DIR")
     chosen = configured or env
     if chosen:
         p = Path(chosen).expanduser()
-        return p if p.is_absolute() else root / p
-    return root / CACHE_DIR_NAME
+        p = p if p.is_absolute() else root / p
+    else:
+        p = root / CACHE_DIR_NAME
+    real, project = Path(os.path.realpath(p)), Path(os.path.realpath(root))
+    if real == project or real in project.parents:
+        raise UnsafeCache(f"the cache folder {p} is the project root or holds it")
+    return p

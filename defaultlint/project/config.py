@@ -9,6 +9,7 @@ from pathlib import Path
 
 from defaultlint.core.checker import Rules
 from defaultlint.core.table import Table
+from defaultlint.formats import FORMATS as OUTPUT_FORMATS
 from defaultlint.core.versions import VersionRange, parse_range
 
 if sys.version_info >= (3, 11):
@@ -102,9 +103,11 @@ class Settings:
                 known = ", ".join(sorted(table.frameworks))
                 raise ConfigError(f"unknown framework {fw!r} in `target-version` (known: {known}){self._where()}")
             try:
-                parse_range(spec)
+                rng = parse_range(spec)
             except ValueError as e:
                 raise ConfigError(f"`target-version` for {fw}: {e}{self._where()}") from None
+            if rng.is_empty():
+                raise ConfigError(f"`target-version` for {fw}: {spec!r} admits no release{self._where()}")
 
     def _where(self) -> str:
         return f" ({self.config_file})" if self.config_file else ""
@@ -127,29 +130,39 @@ def _matches(path: str, pattern: str) -> bool:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest defaultlint.toml, or pyproject.toml with a [tool.defaultlint] table, at or above `start`."""
+    """The nearest defaultlint.toml, or pyproject.toml with a [tool.defaultlint] table, at or above `start`,
+    never above the project root: the first folder up that holds a `.git` or a `pyproject.toml`. A file in a
+    shared parent folder (a home folder, /tmp) never configures a project below it."""
     start = start.resolve()
     if start.is_file():
         start = start.parent
     for folder in (start, *start.parents):
-        own = folder / "defaultlint.toml"
-        if own.is_file():
-            return own
-        pp = folder / "pyproject.toml"
-        if pp.is_file():
-            try:
-                text = pp.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError:
-                if "defaultlint" in text:
-                    return pp  # ours, but broken: reading it reports the TOML error
-                continue
-            if "defaultlint" in data.get("tool", {}):
-                return pp
+        found = _config_in(folder)
+        if found is not None:
+            return found
+        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+            return None  # the project root: configuration above it belongs to someone else
     return None
+
+
+def _config_in(folder: Path) -> Path | None:
+    """The configuration file in `folder` itself, if any."""
+    own = folder / "defaultlint.toml"
+    if own.is_file():
+        return own
+    pp = folder / "pyproject.toml"
+    if not pp.is_file():
+        return None
+    try:
+        text = pp.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return pp if "defaultlint" in text else None  # ours, but broken: reading it reports the error
+    tool = data.get("tool", {})
+    return pp if isinstance(tool, dict) and "defaultlint" in tool else None
 
 
 def load_settings(config: Path | None, start: Path, detect: bool = True) -> Settings:
@@ -178,10 +191,12 @@ def _load_settings(config: Path | None, start: Path) -> Settings:
         raise ConfigError(f"cannot read {path}: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
-    if path.name == "pyproject.toml":
-        section = data.get("tool", {}).get("defaultlint", {})
-    else:
-        section = data.get("tool", {}).get("defaultlint", data)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    section = tool.get("defaultlint", {} if path.name == "pyproject.toml" else data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.defaultlint] must be a table")
     return settings_from_dict(section, path)
 
 
@@ -202,9 +217,18 @@ def settings_from_dict(section: dict, path: Path | None) -> Settings:
                 raise ConfigError(f"`per-file-ignores` must be a table of pattern = [codes]{where}")
         elif expected is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise ConfigError(f"`{key}` must be a list of strings{where}")
+        elif expected is list and any(not v.strip() for v in value):
+            raise ConfigError(f"`{key}` holds an empty string{where}")
         elif expected is bool and not isinstance(value, bool):
             raise ConfigError(f"`{key}` must be true or false{where}")
         elif expected is str and not isinstance(value, str):
             raise ConfigError(f"`{key}` must be a string{where}")
+        if key == "per-file-ignores" and any(not isinstance(c, str) or not c.strip() for v in value.values()
+                                             for c in v):
+            raise ConfigError(f"`per-file-ignores` must map patterns to lists of codes{where}")
+        if key == "output-format" and value not in OUTPUT_FORMATS:
+            raise ConfigError(f"`output-format` {value!r} is not one of {', '.join(OUTPUT_FORMATS)}{where}")
+        if key == "cache-dir" and not value.strip():
+            raise ConfigError(f"`cache-dir` is empty{where}")
         setattr(s, attr, value)
     return s
