@@ -190,12 +190,28 @@ def _error_finding(path: str, message: str) -> Finding:
 def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
     """Replace `path` with `data` atomically, keeping its permissions.
 
-    When `expected` is given and the file no longer holds it (changed since it was read), nothing is written.
+    Only a regular file of this user, writable, with no other hard link and no special permission bits is
+    rewritten: a symbolic link (which may lead out of the project), a read-only file, another user's file
+    (rewriting would change its owner), a hard-linked one (rewriting would split the links) or a setuid one
+    is left alone, and ReadError says why. When `expected` is given and the file no longer holds it (changed
+    since it was read), nothing is written.
     """
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise ReadError("a symbolic link: fix the file it points to directly")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError("not a regular file")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise ReadError("the file belongs to another user: rewriting it would change its owner")
+    if st.st_nlink > 1:
+        raise ReadError("the file has other hard links: rewriting it would split them")
+    if st.st_mode & (stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX):
+        raise ReadError("the file has special permission bits (setuid, setgid or sticky)")
+    if not os.access(path, os.W_OK) or not st.st_mode & stat.S_IWUSR:
+        raise ReadError("the file is read-only")
     if expected is not None and path.read_bytes() != expected:
         raise ReadError("the file changed on disk while it was being fixed")
-    real = Path(os.path.realpath(path))
-    replace_file(real, data, mode=stat.S_IMODE(real.stat().st_mode), sync=True)
+    replace_file(path, data, mode=stat.S_IMODE(st.st_mode), sync=True)
 
 
 # -- many files: cached and parallel ---------------------------------------------------------------------

@@ -186,7 +186,8 @@ def discover(
             skipped.append(Skipped(str(given), "not a regular file or directory"))
             continue
         ignores = _parent_gitignores(given) if respect_gitignore else []
-        _walk(given, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, set())
+        _walk(given, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, set(),
+              os.path.realpath(given))
     return [found[k] for k in sorted(found)], skipped
 
 
@@ -203,7 +204,7 @@ def _parent_gitignores(folder: Path) -> list[GitIgnore]:
     return out
 
 
-def _walk(folder, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, seen) -> None:
+def _walk(folder, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, seen, top: str) -> None:
     try:
         real = folder.resolve()
     except (OSError, RuntimeError):
@@ -230,8 +231,13 @@ def _walk(folder, root, patterns, respect_gitignore, ignores, suffixes, found, s
         if not is_dir and not entry.name.endswith(suffixes):
             continue
         path = Path(entry.path)
-        if entry.is_symlink() and not path.exists():
-            continue  # broken links found while walking are not the user's request
+        if entry.is_symlink():
+            if not path.exists():
+                continue  # broken links found while walking are not the user's request
+            target = os.path.realpath(path)
+            if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
+                skipped.append(Skipped(str(path), "a symbolic link out of the folder being checked: not followed"))
+                continue
         if patterns(path, root):
             continue
         if respect_gitignore and _gitignored(ignores, path, is_dir):
@@ -239,7 +245,7 @@ def _walk(folder, root, patterns, respect_gitignore, ignores, suffixes, found, s
         if is_dir:
             if _is_virtualenv(path):
                 continue
-            _walk(path, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, seen)
+            _walk(path, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, seen, top)
         elif is_file and path.name.endswith(suffixes):
             found.setdefault(os.path.normpath(entry.path), path)
 
