@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import stat
+import sys
+import time
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,8 +223,44 @@ DEFAULT_JOBS = 2
 _worker: Linter | None = None
 
 
-def _init_worker(settings: Settings, table_root: str) -> None:
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    """End this worker when the process that started the run ends (killed during --fix, say): a worker
+    never outlives its run. Linux ends it at once (PR_SET_PDEATHSIG, when the parent is its direct
+    parent); everywhere a watcher thread checks that the parent is still there."""
+    import threading
+
+    def alive() -> bool:
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    if sys.platform.startswith("linux") and os.getppid() == parent:
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if not alive():
+        os._exit(1)
+
+    def watch() -> None:
+        while alive():
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="defaultlint-parent-watch", daemon=True).start()
+
+
+def _init_worker(settings: Settings, table_root: str, parent: int | None = None) -> None:
     global _worker
+    if parent is not None:
+        _watch_parent(parent)
     own_process(one_run=True)  # a worker of one run (a spawned one does not inherit the parent's setting)
     _worker = Linter(settings, load_table(table_root))
 
@@ -271,7 +309,7 @@ def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool, progress=
         try:
             context = _mp_context(linter.table.star_roots)
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(linter.settings, str(linter.table.root))) as pool:
+                                     initargs=(linter.settings, str(linter.table.root), os.getpid())) as pool:
                 for r in pool.map(fn, jobs_in, chunksize=chunk):
                     out.append(r)
                     tick(1)

@@ -56,8 +56,15 @@ def _remember(ctx, param, value):
     return value
 
 
+def _err(text: str) -> None:
+    """One line to standard error, control characters escaped (file names may hold any)."""
+    from defaultlint.formats.common import printable
+
+    click.echo(printable(text), err=True)
+
+
 def fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"defaultlint: error: {message}", err=True)
+    _err(f"defaultlint: error: {message}")
     return click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -171,7 +178,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
     try:
         for n in notices:
-            click.echo(f"defaultlint: warning: {n}", err=True)
+            _err(f"defaultlint: warning: {n}")
         if diff:
             return _print_diff(results, out, quiet, exit_zero)
         fixed = sum(r.fixes_applied for r in results)
@@ -212,16 +219,16 @@ def _report_problems(results: list[FileResult], notes: list[str], verbose: bool)
         return
     if verbose:
         for line in failed:
-            click.echo(f"defaultlint: fix could not be computed: {line}", err=True)
+            _err(f"defaultlint: fix could not be computed: {line}")
         for line in notes:
-            click.echo(f"defaultlint: warning: {line}", err=True)
+            _err(f"defaultlint: warning: {line}")
         return
     parts = []
     if failed:
         parts.append(f"{len(failed)} fix{'es' if len(failed) != 1 else ''} could not be computed")
     if notes:
         parts.append("the worker processes failed and checking went on in one process")
-    click.echo(f"defaultlint: warning: {'; '.join(parts)} (--verbose shows why)", err=True)
+    _err(f"defaultlint: warning: {'; '.join(parts)} (--verbose shows why)")
 
 
 def _open_cache(cache_dir, settings: Settings, linter):
@@ -234,7 +241,7 @@ def _open_cache(cache_dir, settings: Settings, linter):
         directory = Path(cache_dir) if cache_dir is not True else default_dir(settings.root, settings.cache_dir)
         return Cache(directory, linter.table, linter.rules)
     except (UnsafeCache, OSError) as e:
-        click.echo(f"defaultlint: warning: the cache is not used: {e}", err=True)
+        _err(f"defaultlint: warning: the cache is not used: {e}")
         return None
 
 
@@ -333,12 +340,12 @@ def _add_noqa(linter, paths: list[Path], settings: Settings, quiet: bool) -> int
     files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
                               settings.respect_gitignore)
     for s in skipped:
-        click.echo(f"defaultlint: warning: {s.path}: {s.reason}", err=True)
+        _err(f"defaultlint: warning: {s.path}: {s.reason}")
     results = [linter.add_noqa_file(f) for f in files]
     added = sum(r.fixes_applied for r in results)
     for r in results:
         if r.error:
-            click.echo(f"defaultlint: error: {r.path}: {r.error}", err=True)
+            _err(f"defaultlint: error: {r.path}: {r.error}")
     if not quiet:
         click.echo(f"Added {_plural(added, 'noqa directive')}." if added else "No noqa directives added.", err=True)
     return EXIT_FINDINGS if any(_broken(r) for r in results) else EXIT_OK
@@ -415,7 +422,7 @@ def manifest(paths, fmt, target_version, output_file):
     table = load_table()
     entries, errors = mf.entries_for_paths(list(paths), table, _audit_rules(table, target_version))
     for e in errors:
-        click.echo(f"defaultlint: error: {e}", err=True)
+        _err(f"defaultlint: error: {e}")
     _write_audit(fmt, output_file, lambda: mf.to_json(entries), lambda: mf.to_markdown(entries),
                  lambda console: mf.print_rich(console, entries))
     raise click.exceptions.Exit(EXIT_ERROR if errors else EXIT_OK)
@@ -484,7 +491,7 @@ def upgrade(paths, old, new, adopt, fix, diff, output_format, color):
     files, skipped = discover(list(paths), settings.root, settings.exclude + settings.extend_exclude,
                               settings.respect_gitignore)
     for s in skipped:
-        click.echo(f"defaultlint: warning: {s.path}: {s.reason}", err=True)
+        _err(f"defaultlint: warning: {s.path}: {s.reason}")
     results: list[FileResult] = []
     for path in files:
         name = str(path)

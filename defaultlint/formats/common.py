@@ -20,15 +20,25 @@ def rule_url(table: Table, code: str) -> str:
     return f"{DOCS_URL}#{anchor}"
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0a, 0x20), 0x7f, *range(0x80, 0xa0))}
+
+
+def printable(text: str) -> str:
+    """`text` with control characters written as escapes (\\x1b): a file name or source line never moves
+    the cursor, sets the terminal's title or clears the screen. Tabs stay."""
+    return text.translate(_CONTROL) if not text.isprintable() else text
+
+
 @functools.lru_cache(maxsize=4096)
 def display_path(path: str) -> str:
-    """A path as the user should read it: relative to the working directory when it lies below it."""
-    if path == "-" or not os.path.isabs(path):
-        return path
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return path
+    """A path as the user should read it: relative to the working directory when it lies below it, with
+    control characters escaped."""
+    if path != "-" and os.path.isabs(path):
+        try:
+            path = os.path.relpath(path)
+        except ValueError:
+            pass
+    return printable(path)
 
 
 def fix_marker(f: Finding) -> str:
@@ -43,7 +53,7 @@ def cell_label(f: Finding) -> str:
 
 def concise_line(f: Finding) -> str:
     return (f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}: "
-            f"{f.code} {fix_marker(f)}{f.message}")
+            f"{f.code} {fix_marker(f)}{printable(f.message)}")
 
 
 def edit_positions(r: FileResult):

@@ -6,7 +6,7 @@ import json
 
 from defaultlint.core.ftypes import FileResult, Finding
 from defaultlint.core.table import Table
-from defaultlint.formats.common import cell_label, concise_line, display_path, fix_marker, source_lines
+from defaultlint.formats.common import cell_label, concise_line, display_path, fix_marker, printable, source_lines
 
 # -- statistics ----------------------------------------------------------------------------------------
 def _safe(f: Finding) -> bool:
@@ -62,7 +62,7 @@ def print_full(console, results: list[FileResult]) -> None:
         for f in r.findings:
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
             marker = "[cyan][*][/] " if fix_marker(f) else ""
-            console.print(f"[bold]{escape(loc)}[/] [bold red]{f.code}[/] {marker}{escape(f.message)}")
+            console.print(f"[bold]{escape(loc)}[/] [bold red]{f.code}[/] {marker}{escape(printable(f.message))}")
             shown = line_of(f) if line_of is not None else None
             if shown is not None:
                 row = f.location.row
@@ -73,12 +73,12 @@ def print_full(console, results: list[FileResult]) -> None:
                 end_col = f.end_location.column - 1 if f.end_location.row == row else len(text)
                 carets = "^" * max(1, end_col - start_col)
                 console.print(f"[blue]{pad} |[/]")
-                console.print(f"[blue]{row} |[/] {escape(text)}")
+                console.print(f"[blue]{row} |[/] {escape(printable(text))}")
                 console.print(f"[blue]{pad} |[/] {' ' * start_col}[bold red]{carets}[/] [bold red]{f.code}[/]")
                 console.print(f"[blue]{pad} |[/]")
                 if f.fix is not None:
                     label = {"safe": "help", "unsafe": "help (unsafe)", "display-only": "note"}[f.fix.applicability]
-                    console.print(f"[blue]{pad} =[/] [bold cyan]{label}[/]: {escape(f.fix.message)}")
+                    console.print(f"[blue]{pad} =[/] [bold cyan]{label}[/]: {escape(printable(f.fix.message))}")
             console.print()
 
 

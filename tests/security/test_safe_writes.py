@@ -74,3 +74,25 @@ def test_a_normal_file_keeps_its_mode(tmp_path):
     p.chmod(0o640)
     assert _fix(p).returncode == 0
     assert "momentum=0.1" in p.read_text(encoding="utf-8") and stat.S_IMODE(p.stat().st_mode) == 0o640
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path):
+    name = tmp_path / "evil\x1b]0;owned\x07\x1b[2J.py"
+    name.write_text(BN.replace("nn.BatchNorm2d(4)", "nn.BatchNorm2d(4)  # \x1b]0;title\x07\x1b[2J"),
+                    encoding="utf-8")
+    for fmt in ("full", "concise"):
+        r = run_cli(tmp_path, "--no-cache", "--select", "DL201", "--output-format", fmt)
+        assert "\x1b" not in r.stdout and "\x07" not in r.stdout, fmt
+        assert "\\x1b" in r.stdout
+
+
+def test_a_worker_ends_when_its_run_has_ended():
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    code = (f"from defaultlint.api import _watch_parent\n_watch_parent({dead})\n"
+            "import time\ntime.sleep(60)\nprint('outlived its run')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=50)
+    assert r.returncode == 1 and "outlived" not in r.stdout
