@@ -134,7 +134,7 @@ class Linter:
         try:
             src = read_source(path)
         except ReadError as e:
-            return FileResult(name, [_error_finding(name, str(e))], error=str(e))
+            return FileResult(name, [error_finding(name, str(e))], error=str(e))
         if not fix:
             return FileResult(name, self.lint_text(src.text, name), source=src.text)
         out = self.fix(src.text, name, unsafe)
@@ -157,7 +157,7 @@ class Linter:
     def _not_written(self, result: FileResult, text: str, error: Exception) -> None:
         """A rewrite that could not be written: the result says so and holds the file's findings as it is."""
         result.error = f"not written: {error}"
-        result.findings = [_error_finding(result.path, result.error)] + self.lint_text(text, result.path)
+        result.findings = [error_finding(result.path, result.error)] + self.lint_text(text, result.path)
         result.fixed_source = None
         result.fixes_applied = 0
         if isinstance(result, FixedFileResult):
@@ -171,7 +171,7 @@ class Linter:
         try:
             src = read_source(path)
         except ReadError as e:
-            return FileResult(name, [_error_finding(name, str(e))], error=str(e))
+            return FileResult(name, [error_finding(name, str(e))], error=str(e))
         new, changed = add_noqa(src.text, self.lint_text(src.text, name))
         result = FileResult(name, self.lint_text(new, name), source=src.text, fixes_applied=changed)
         if new != src.text:
@@ -184,7 +184,7 @@ class Linter:
         return result
 
 
-def _error_finding(path: str, message: str) -> Finding:
+def error_finding(path: str, message: str) -> Finding:
     pos = Position(1, 1)
     return Finding("DL001", message, path, 0, 0, pos, pos)
 

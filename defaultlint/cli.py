@@ -122,7 +122,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
            cache_dir=None, fixing: "FixOptions | None" = None, verbose: bool = False) -> int:
     from defaultlint.formats import report
-    from defaultlint.api import FixedFileResult, Linter, decode, lint_files
+    from defaultlint.api import FixedFileResult, Linter, ReadError, decode, error_finding, lint_files
     from defaultlint.formats.terminal import progress
 
     fixing = fixing or FixOptions()
@@ -148,8 +148,14 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     notes: list[str] = []  # what went wrong without stopping the run (counted; shown with --verbose)
     if use_stdin:
         name = stdin_filename or "-"
-        src = decode(sys.stdin.buffer.read())
-        if fix or diff:
+        try:
+            src = decode(sys.stdin.buffer.read())
+        except ReadError as e:  # undecodable input is a finding of the input, as it is for a file
+            results.append(FileResult(name, [error_finding(name, str(e))], error=str(e)))
+            src = None
+        if src is None:
+            pass
+        elif fix or diff:
             outcome = linter.fix(src.text, name, unsafe)
             new, done = outcome.text, outcome.applied
             r = FixedFileResult(name, outcome.remaining, source=src.text, fixes_applied=len(done), applied=done,
