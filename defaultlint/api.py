@@ -172,7 +172,10 @@ class Linter:
             src = read_source(path)
         except ReadError as e:
             return FileResult(name, [error_finding(name, str(e))], error=str(e))
-        new, changed = add_noqa(src.text, self.lint_text(src.text, name))
+        if notebook.is_notebook(name):
+            new, changed = notebook.add_noqa_text(self, src.text, name)
+        else:
+            new, changed = add_noqa(src.text, self.lint_text(src.text, name))
         result = FileResult(name, self.lint_text(new, name), source=src.text, fixes_applied=changed)
         if new != src.text:
             result.fixed_source = new

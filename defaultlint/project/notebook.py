@@ -4,8 +4,10 @@ The code cells are joined into one Python text (imports in a cell are visible in
 syntax that is not Python (`%magic`, `%%cell magic`, `!shell`, `x = !cmd`, `obj?`) is masked line by line
 with `pass`, so the text parses and every row keeps its place. A finding's `cell` is the 1-based index of
 its code cell among the notebook's code cells (as ruff numbers them) and its row and column are within
-that cell. A fix rewrites the joined text and puts each changed cell back; everything else in the file
-(metadata, outputs, key order, indentation, final newline) is written as it was found.
+that cell. A fix rewrites the joined text and puts each changed cell back: only the JSON text of the
+changed cells' `source` is replaced, every other byte of the file (metadata, outputs, key order, layout, line
+endings, the spelling of numbers) stays as it was found. The comments that mark boundaries and masked lines
+in the joined text carry a nonce the notebook does not contain, so no user line can be taken for one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +26,6 @@ from defaultlint.core.ftypes import FileResult, Finding, Position
 
 
 SUFFIX = ".ipynb"
-_BOUNDARY = "# defaultlint-cell-boundary"
-_MASK = "# defaultlint-masked-line-"
-_MASKED = re.compile(r"(?:pass  )?# defaultlint-masked-line-(\d+)$")
 _MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!?]|[\w.]+[ \t]*=[ \t]*[%!]|\S.*\?\??[ \t]*$)")
 _INDENT_LINE = re.compile(r'\n(?P<indent>[ \t]+)"')
 
@@ -52,10 +52,19 @@ class Cell:
 class Notebook:
     """A parsed notebook and its code cells joined into one maskable Python text."""
 
-    def __init__(self, raw: str, broken: frozenset[int] = frozenset()):
-        """`broken`: numbers of code cells that do not parse; they are masked whole, so the others are checked."""
+    def __init__(self, raw: str, broken: frozenset[int] = frozenset(), nonce: str | None = None):
+        """`broken`: numbers of code cells that do not parse; they are masked whole, so the others are checked.
+
+        The comments that mark cell boundaries and masked lines in the joined text carry a nonce that the
+        notebook does not contain, so no line of user code can be taken for one."""
         self.raw = raw
         self.broken = broken
+        while nonce is None or nonce in raw:
+            nonce = secrets.token_hex(8)
+        self.nonce = nonce
+        self.boundary = f"# defaultlint-{nonce}-cell"
+        self.mask_prefix = f"# defaultlint-{nonce}-line-"
+        self.masked_line = re.compile(rf"(?:pass  )?# defaultlint-{nonce}-line-(\d+)$")
         try:
             self.data = json.loads(raw)
         except json.JSONDecodeError as e:
@@ -71,13 +80,13 @@ class Notebook:
             if not python or not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             text = _joined(cell.get("source", ""))
-            masked, magics = mask(text, whole=len(self.cells) + 1 in broken)
+            masked, magics = mask(text, whole=len(self.cells) + 1 in broken, marker=self.mask_prefix)
             added = not masked.endswith("\n")
             if added:
                 masked += "\n"
             n = len(Lines(masked).starts) - 1  # rows as the checker counts them
             self.cells.append(Cell(i, len(self.cells) + 1, text, row, n, magics, added))
-            parts.append(masked + _BOUNDARY + "\n")
+            parts.append(masked + self.boundary + "\n")
             row += n + 1
         self.text = "".join(parts)
         self.lines = Lines(self.text)  # rows as the checker counts them
@@ -122,17 +131,15 @@ class Notebook:
 
     def with_text(self, fixed: str) -> str:
         """The notebook file's text with the code cells replaced by those of `fixed` (a changed joined text)."""
-        chunks = fixed.split(_BOUNDARY + "\n")
+        chunks = fixed.split(self.boundary + "\n")
         if len(chunks) != len(self.cells) + 1 or chunks[-1]:
             raise NotebookError("the fixed text lost its cell boundaries")
-        changed = False
+        sources: dict[int, str] = {}
         for cell, chunk in zip(self.cells, chunks):
-            new = _unmask(cell, chunk)
+            new = _unmask(cell, chunk, self.masked_line)
             if new != cell.text:
-                changed = True
-                original = self.data["cells"][cell.index]
-                original["source"] = new.splitlines(keepends=True) if isinstance(original.get("source"), list) else new
-        return dump_like(self.data, self.raw) if changed else self.raw
+                sources[cell.index] = new
+        return with_sources(self.raw, sources) if sources else self.raw
 
 
 def language(data: dict) -> str:
@@ -153,7 +160,7 @@ def _joined(source) -> str:
     return str(source or "")
 
 
-def mask(text: str, whole: bool = False) -> tuple[str, set[int]]:
+def mask(text: str, whole: bool = False, marker: str = "# defaultlint-line-") -> tuple[str, set[int]]:
     """The cell with its IPython-only lines replaced by numbered `pass` lines (comments after a line
     continuation or in a `%%` cell), and which 0-based lines those were. Rows and indentation are kept."""
     lines = text.split("\n")
@@ -166,7 +173,7 @@ def mask(text: str, whole: bool = False) -> tuple[str, set[int]]:
         if whole and not line.strip():
             out.append(line)  # a blank line needs no mask
         elif whole or continued or (m and not line.lstrip().startswith("#")):
-            out.append(f"{m.group('indent')}pass  {_MASK}{i}" if m else f"{_MASK}{i}")
+            out.append(f"{m.group('indent')}pass  {marker}{i}" if m else f"{marker}{i}")
             masked.add(i)
             continued = not whole and line.rstrip().endswith("\\")
         else:
@@ -174,12 +181,12 @@ def mask(text: str, whole: bool = False) -> tuple[str, set[int]]:
     return "\n".join(out), masked
 
 
-def _unmask(cell: Cell, chunk: str) -> str:
+def _unmask(cell: Cell, chunk: str, masked_line: re.Pattern) -> str:
     """The cell's text from its (possibly fixed) chunk of the joined text, masked lines put back as written."""
     old = cell.text.split("\n")
     lines = chunk.split("\n")
     for k, line in enumerate(lines):
-        m = _MASKED.search(line)
+        m = masked_line.search(line)
         if m:
             lines[k] = old[int(m.group(1))]
     text = "\n".join(lines)
@@ -188,18 +195,136 @@ def _unmask(cell: Cell, chunk: str) -> str:
     return text
 
 
-def dump_like(data: dict, raw: str) -> str:
-    """JSON text of `data` laid out as `raw` was: indentation, ASCII escaping and final newline."""
-    m = _INDENT_LINE.search(raw)
-    indent: int | str | None = None
-    if m:
-        ws = m.group("indent")
-        indent = len(ws) if set(ws) == {" "} else ws
-    ensure_ascii = raw.isascii() and "\\u" in raw
-    text = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii)
-    if raw.endswith("\n"):
-        text += "\n"
-    return text
+def with_sources(raw: str, sources: dict[int, str]) -> str:
+    """`raw` (a notebook's JSON text) with the `source` of the cells in `sources` (cell index -> text)
+    replaced, and every other byte as it was: layout, key order, line endings and the spelling of numbers
+    (1e400 stays 1e400). Each new source keeps the form of the old one (a list of lines or one string) and
+    its layout (one line per item, or all on one line)."""
+    spans = _source_spans(raw)
+    out, pos = [], 0
+    for index in sorted(sources):
+        if index not in spans:
+            raise NotebookError(f"cell {index} has no source to replace")
+        start, end = spans[index]
+        out.append(raw[pos:start])
+        line_start = raw.rfind("\n", 0, start) + 1
+        key_indent = re.match(r"[ \t]*", raw[line_start:start]).group(0)  # type: ignore[union-attr]
+        out.append(_render_source(raw[start:end], sources[index], raw, key_indent))
+        pos = end
+    out.append(raw[pos:])
+    return "".join(out)
+
+
+def _render_source(old: str, text: str, raw: str, key_indent: str = "") -> str:
+    """The JSON of a cell's new source, in the form and layout of its old JSON `old` (an empty list takes
+    the layout of the file: one item per line, one indentation step in, when the file is indented)."""
+    ascii_only = raw.isascii() and "\\u" in raw
+    if not old.startswith("["):
+        return json.dumps(text, ensure_ascii=ascii_only)
+    items = [json.dumps(line, ensure_ascii=ascii_only) for line in text.splitlines(keepends=True)]
+    unit = _INDENT_LINE.search(raw)
+    if old == "[]" and items and unit is not None:
+        step = unit.group("indent")
+        step = step if set(step) == {"\t"} else " " * _indent_step(raw)
+        newline = "\r\n" if "\r\n" in raw else "\n"
+        return ("[" + newline + key_indent + step + ("," + newline + key_indent + step).join(items) + newline
+                + key_indent + "]")
+    inside = re.match(r"\[(\s*)", old).group(1)  # type: ignore[union-attr]
+    tail = re.search(r"(\s*)\]$", old).group(1)  # type: ignore[union-attr]
+    between = re.search(r'"(\s*,\s*)"', old)
+    if between is not None:
+        sep = between.group(1)
+    elif "\n" in inside:
+        sep = "," + inside
+    else:
+        sep = ", "
+    if not items:
+        return "[]"
+    return "[" + inside + sep.join(items) + tail + "]"
+
+
+def _indent_step(raw: str) -> int:
+    """The number of spaces one nesting level adds in the file (the smallest indentation used)."""
+    widths = [len(m.group(1)) for m in re.finditer(r"\n( +)\S", raw)]
+    return min(widths) if widths else 1
+
+
+def _source_spans(raw: str) -> dict[int, tuple[int, int]]:
+    """Cell index -> (start, end) of its "source" value in the JSON text, read with positions (the values
+    themselves are never converted, so nothing else can change)."""
+    pos = _skip(raw, 0)
+    if raw[pos:pos + 1] != "{":
+        raise NotebookError("not a valid notebook: not a JSON object")
+    spans: dict[int, tuple[int, int]] = {}
+    members, _ = _object(raw, pos)
+    for key, start, end in members:
+        if key == "cells" and raw[start] == "[":
+            items, _ = _array(raw, start)
+            for index, (cstart, _cend) in enumerate(items):
+                if raw[cstart] == "{":
+                    for ckey, vstart, vend in _object(raw, cstart)[0]:
+                        if ckey == "source":
+                            spans[index] = (vstart, vend)
+    return spans
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+_SCALAR = re.compile(r"-?(?:[0-9][0-9.eE+\-]*|Infinity)|true|false|null|NaN")
+
+
+def _skip(raw: str, pos: int) -> int:
+    return _WS.match(raw, pos).end()  # type: ignore[union-attr]
+
+
+def _value(raw: str, pos: int) -> int:
+    """The end of the JSON value that starts at `pos`."""
+    ch = raw[pos:pos + 1]
+    if ch == "{":
+        return _object(raw, pos)[1]
+    if ch == "[":
+        return _array(raw, pos)[1]
+    if ch == '"':
+        return _DECODER.raw_decode(raw, pos)[1]
+    m = _SCALAR.match(raw, pos)
+    if m is None:
+        raise NotebookError(f"not a valid notebook: unexpected {raw[pos:pos + 12]!r}")
+    return m.end()
+
+
+def _object(raw: str, pos: int) -> tuple[list[tuple[str, int, int]], int]:
+    """The members (key, value start, value end) of the object at `pos`, and where it ends."""
+    members = []
+    pos = _skip(raw, pos + 1)
+    while raw[pos:pos + 1] != "}":
+        key, pos = _DECODER.raw_decode(raw, pos)
+        pos = _skip(raw, pos)
+        if raw[pos:pos + 1] != ":":
+            raise NotebookError("not a valid notebook: a key without a value")
+        start = _skip(raw, pos + 1)
+        end = _value(raw, start)
+        members.append((key, start, end))
+        pos = _skip(raw, end)
+        if raw[pos:pos + 1] == ",":
+            pos = _skip(raw, pos + 1)
+        elif raw[pos:pos + 1] != "}":
+            raise NotebookError("not a valid notebook: broken object")
+    return members, pos + 1
+
+
+def _array(raw: str, pos: int) -> tuple[list[tuple[int, int]], int]:
+    """The items (start, end) of the array at `pos`, and where it ends."""
+    items = []
+    pos = _skip(raw, pos + 1)
+    while raw[pos:pos + 1] != "]":
+        end = _value(raw, pos)
+        items.append((pos, end))
+        pos = _skip(raw, end)
+        if raw[pos:pos + 1] == ",":
+            pos = _skip(raw, pos + 1)
+        elif raw[pos:pos + 1] != "]":
+            raise NotebookError("not a valid notebook: broken array")
+    return items, pos + 1
 
 
 # -- what the linter calls -----------------------------------------------------------------------------
@@ -292,3 +417,19 @@ def fix_notebook(linter, path_or_text: str | Path, unsafe: bool = False) -> File
     if new != raw:
         result.fixed_source = new
     return result
+
+
+def add_noqa_text(linter, raw: str, path: str) -> tuple[str, int]:
+    """The notebook with `# noqa: CODE` written on the line of each finding, inside its cell (never into the
+    JSON text), and how many lines changed."""
+    from defaultlint.core.noqa import add_noqa
+
+    nb, findings = lint_joined(linter, raw, path)
+    if nb is None:
+        return raw, 0
+    joined = [dataclasses.replace(f, location=nb.lines.position(f.start)) for f in findings if f.code != "DL001"]
+    new, changed = add_noqa(nb.text, joined)
+    if not changed:
+        return raw, 0
+    return nb.with_text(new), changed
+
