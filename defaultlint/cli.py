@@ -56,6 +56,17 @@ def _remember(ctx, param, value):
     return value
 
 
+def _quiet_broken_pipe() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit raises nothing more."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _err(text: str) -> None:
     """One line to standard error, control characters escaped (file names may hold any)."""
     from defaultlint.formats.common import printable
@@ -111,6 +122,9 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
         raise fail(f"the default table is broken: {e}") from None
     except KeyboardInterrupt:
         raise fail("interrupted") from None
+    except BrokenPipeError:  # the reader went away (`defaultlint src | head`): stop quietly, as ruff does
+        _quiet_broken_pipe()
+        raise click.exceptions.Exit(EXIT_FINDINGS) from None
     except Exception as e:  # an internal error is one clear line, never a traceback, unless --verbose
         if verbose:
             raise
@@ -174,7 +188,10 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     else:
         files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
                                   settings.respect_gitignore)
-        notices.extend(f"{s.path}: {s.reason}" for s in skipped)
+        notices.extend(f"{s.path}: {s.reason}" for s in skipped if not s.named)
+        for s in skipped:  # a path the user named that cannot be checked is an error, as in ruff (never "passed")
+            if s.named:
+                results.append(FileResult(s.path, [error_finding(s.path, s.reason)], error=s.reason))
         cache = _open_cache(cache_dir, settings, linter) if files and not (fix or diff) else None
         with progress(len(files), enabled=not quiet, color=color) as advance:
             results.extend(lint_files(linter, files, fix=fix or diff, unsafe=unsafe, write=fix and not diff,

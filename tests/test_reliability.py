@@ -137,7 +137,7 @@ def test_bad_files_each_get_one_diagnostic_and_the_run_goes_on(tmp_path):
     assert proc.returncode == 1
 
 
-def test_bad_paths_named_on_the_command_line_each_get_one_warning(tmp_path):
+def test_bad_paths_named_on_the_command_line_each_get_one_finding(tmp_path):
     (tmp_path / "good.py").write_bytes(GOOD)
     (tmp_path / "broken.py").symlink_to(tmp_path / "missing.py")
     (tmp_path / "loop_a.py").symlink_to(tmp_path / "loop_b.py")
@@ -146,7 +146,9 @@ def test_bad_paths_named_on_the_command_line_each_get_one_warning(tmp_path):
     proc = run_cli(*names, "good.py", "--no-cache", "--output-format", "concise", cwd=tmp_path)
     no_traceback(proc)
     for name in names:
-        assert len([line for line in proc.stderr.splitlines() if name in line]) == 1, (name, proc.stderr)
+        assert len([line for line in proc.stdout.splitlines() if line.startswith(f"{name}:1:1: DL001")]) == 1, \
+            (name, proc.stdout)
+    assert proc.returncode == 1
     assert [line for line in concise(proc) if line.startswith("good.py:2:1: DL201")]
 
 

@@ -71,16 +71,18 @@ def edit_positions(r: FileResult):
 
 
 def source_lines(r: FileResult):
-    """finding -> the source line it starts on (the cell's line in notebooks), or None when unknown."""
-    if r.source is None:
+    """finding -> the source line it starts on (the cell's line in notebooks), or None when unknown. After
+    fixing, the findings left are those of the fixed text, and so are their lines."""
+    text = r.fixed_source if r.fixed_source is not None else r.source
+    if text is None:
         return None
     if notebook.is_notebook(r.path):
         try:
-            nb = notebook.Notebook(r.source)
+            nb = notebook.Notebook(text)
         except notebook.NotebookError:
             return None
         return lambda f: nb.line(f.cell, f.location.row) if f.cell is not None else None
-    lines = Lines(r.source)
+    lines = Lines(text)
     return lambda f: lines.line(f.location.row) if f.location.row <= len(lines.starts) else None
 
 

@@ -23,6 +23,7 @@ DEFAULT_EXCLUDES = (
 class Skipped:
     path: str
     reason: str
+    named: bool = False  # named on the command line (an error there), not met while walking a folder
 
 
 class GitIgnore:
@@ -174,16 +175,16 @@ def discover(
     skipped: list[Skipped] = []
     for given in paths:
         if not given.exists() and not given.is_symlink():
-            skipped.append(Skipped(str(given), "no such file or directory"))
+            skipped.append(Skipped(str(given), "no such file or directory", named=True))
             continue
         if given.is_symlink() and not given.exists():
-            skipped.append(Skipped(str(given), "broken symbolic link"))
+            skipped.append(Skipped(str(given), "broken symbolic link", named=True))
             continue
         if given.is_file():
             found.setdefault(os.path.normpath(str(given)), given)
             continue
         if not given.is_dir():
-            skipped.append(Skipped(str(given), "not a regular file or directory"))
+            skipped.append(Skipped(str(given), "not a regular file or directory", named=True))
             continue
         ignores = _parent_gitignores(given) if respect_gitignore else []
         _walk(given, root, patterns, respect_gitignore, ignores, suffixes, found, skipped, set(),

@@ -1,0 +1,38 @@
+"""Rough edges of the command line a new user meets: a missing path, a closed pipe, frames after fixing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT, run_cli
+
+
+def test_a_missing_path_is_an_error_not_a_pass(tmp_path):
+    r = run_cli(tmp_path / "missing.py", "--output-format", "concise")
+    assert r.returncode == 1 and "missing.py:1:1: DL001 no such file or directory" in r.stdout
+    assert "All checks passed" not in r.stdout + r.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    many = "".join(f"bn{i} = nn.BatchNorm2d({i})\n" for i in range(3000))
+    code = ("import subprocess, sys\n"
+            "p = subprocess.Popen([sys.executable, '-m', 'defaultlint', '-', '--stdin-filename', 'm.py',"
+            " '--select', 'ALL', '--output-format', 'concise'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,"
+            " stderr=subprocess.PIPE)\n"
+            f"p.stdin.write({('import torch.nn as nn' + chr(10) + many)!r}.encode()); p.stdin.close()\n"
+            "p.stdout.readline(); p.stdout.close()\n"
+            "err = p.stderr.read().decode(); code = p.wait()\n"
+            "print(code, 'internal error' in err, 'Traceback' in err)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.split() == ["1", "False", "False"], out.stdout + out.stderr
+
+
+def test_frames_after_fixing_show_the_fixed_text(tmp_path):
+    p = tmp_path / "m.py"
+    p.write_text("import torch.nn as nn\nbn = nn.BatchNorm2d(\n    4,\n)\n"
+                 "up = nn.Upsample(scale_factor=2, mode='bilinear')\n", encoding="utf-8")
+    r = run_cli(p, "--fix", "--no-cache", "--select", "DL201,DL801", "--color", "never")
+    assert p.read_text(encoding="utf-8").startswith("import torch.nn as nn\nbn = nn.BatchNorm2d(\n    4,\n"
+                                                    "    momentum=0.1,\n)\n")  # the fix added a line
+    assert "m.py:6:6: DL801" in r.stdout and "6 | up = nn.Upsample(scale_factor=2, mode='bilinear')" in r.stdout
