@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import default_converter
+from pygls.exceptions import JsonRpcException
+from pygls.protocol import JsonRPCNotification, LanguageServerProtocol, default_converter
 from pygls.uris import to_fs_path
 
 from defaultlint import __version__
@@ -97,6 +100,54 @@ class Linted:
     diagnostics: list[types.Diagnostic]
 
 
+MAX_MESSAGE_BYTES = 64 << 20  # a larger message is refused (its body skipped), never read into memory
+
+
+_REFUSED = JsonRPCNotification(method="$/defaultlint/refused", params=None, jsonrpc="2.0")
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol, answering a request whose parameters do not match the specification with a JSON-RPC
+    error (instead of no answer at all)."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as e:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=e.to_response_error())
+            return _REFUSED  # handled: what the read loop gets is a notification nobody listens to
+
+
+class GuardedInput:
+    """Standard input as the server reads it: a message announcing more than MAX_MESSAGE_BYTES is refused
+    (its body skipped in small pieces, the loop given a notification nobody listens to), so no client can
+    exhaust the server's memory."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self._skip: int | None = None
+
+    def readline(self) -> bytes:
+        line = self.stream.readline()
+        m = re.fullmatch(rb"Content-Length: (\d+)\r\n", line)
+        if m and int(m.group(1)) > MAX_MESSAGE_BYTES:
+            self._skip = int(m.group(1))
+            return b"Content-Length: 2\r\n"
+        return line
+
+    def read(self, n: int) -> bytes:
+        if self._skip is not None:
+            left, self._skip = self._skip, None
+            while left > 0:
+                chunk = self.stream.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+            return b'{"jsonrpc": "2.0", "method": "$/defaultlint/refused", "params": null}'
+        return self.stream.read(n)
+
+
 class DefaultlintServer(LanguageServer):
     def __init__(self):
         super().__init__(
@@ -105,6 +156,7 @@ class DefaultlintServer(LanguageServer):
                 types.NotebookDocumentFilterWithCells(cells=[types.NotebookCellLanguage(language="python")],
                                                       notebook="jupyter-notebook"),
             ], save=True),
+            protocol_cls=_Protocol,
         )
         self.table = load_table()
         self.configs = Configs(self.table)
@@ -496,4 +548,4 @@ def serve() -> None:
     from defaultlint.project.gcpause import own_process
 
     own_process(one_run=False)  # a long-lived process of defaultlint's own: pause the collector, never freeze
-    create_server().start_io()
+    create_server().start_io(stdin=GuardedInput(sys.stdin.buffer))
