@@ -46,8 +46,9 @@ def test_findings_name_the_code_cell_and_the_row_in_it(linter):
 def test_magics_and_shell_escapes_are_skipped_not_errors(linter):
     codes = {f.code for f in notebook.lint_notebook(linter, NOTEBOOK).findings}
     assert "DL001" not in codes
-    # the `%%timeit` cell (code cell 3) is IPython's, not Python: nothing in it is reported
-    assert all(f.cell != 3 for f in notebook.lint_notebook(linter, NOTEBOOK).findings)
+    # the `%%timeit` cell (code cell 3) runs its body as Python: the body is checked, the magic line is not
+    assert {(f.cell, f.location.row) for f in notebook.lint_notebook(linter, NOTEBOOK).findings if f.cell == 3} \
+        == {(3, 2)}
 
 
 def test_mask_keeps_rows_and_indentation():
@@ -119,7 +120,7 @@ def test_fix_changes_only_the_sources_of_the_changed_cells(tmp_path):
     after = json.loads(after_text)
     assert after_text.endswith("}\n")
     changed = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"])) if a != b]
-    assert changed == [2, 4]  # cells 2 and 4 among code cells
+    assert changed == [2, 3, 4]  # code cells 2, 3 (the %%timeit body) and 4
     for i in changed:
         a, b = before["cells"][i], after["cells"][i]
         assert {k: v for k, v in a.items() if k != "source"} == {k: v for k, v in b.items() if k != "source"}
@@ -133,7 +134,7 @@ def test_fix_changes_only_the_sources_of_the_changed_cells(tmp_path):
     before_lines, after_lines = before_text.splitlines(), after_text.splitlines()
     assert len(before_lines) == len(after_lines)
     differing = [i for i, (a, b) in enumerate(zip(before_lines, after_lines)) if a != b]
-    assert len(differing) == 3
+    assert len(differing) == 4  # one fixed line in each of cells 2 and 3, two in cell 4
     assert "built ✓" in after_text
 
 
@@ -164,7 +165,8 @@ def test_fix_notebook_api_writes_nothing(linter, tmp_path):
 def test_json_output_reports_cells_and_cell_relative_edits(tmp_path):
     shutil.copy(NOTEBOOK, tmp_path / "model.ipynb")
     r = run_cli("model.ipynb", "--output-format", "json", "--select", "DL201", cwd=tmp_path)
-    [d] = json.loads(r.stdout)
+    d, timeit = json.loads(r.stdout)
+    assert (timeit["cell"], timeit["location"]["row"]) == (3, 2)  # the %%timeit cell's body
     assert d["cell"] == 2 and d["location"] == {"row": 3, "column": 5}
     [edit] = d["fix"]["edits"]
     assert edit["location"]["row"] == 3 and edit["end_location"]["row"] == 3
@@ -291,3 +293,19 @@ def dump_like(data: dict, raw: str) -> str:
     if raw.endswith("\n"):
         text += "\n"
     return text
+
+
+def test_the_body_of_a_python_cell_magic_is_checked_and_other_cell_magics_are_not(tmp_path):
+    from defaultlint.api import Linter
+    from defaultlint.project.config import Settings
+
+    p = tmp_path / "n.ipynb"
+    p.write_text(_nb(["import torch.nn as nn\n", "%%time\nbn = nn.BatchNorm2d(4)\n",
+                      "%%bash\nbn = nn.BatchNorm2d(4)\n"]), encoding="utf-8")
+    linter = Linter(Settings(root=tmp_path, select=["DL201"]))
+    found = linter.lint_file(p).findings
+    assert [(f.cell, f.location.row) for f in found] == [(2, 2)]
+    linter.lint_file(p, fix=True)
+    cells = json.loads(p.read_text(encoding="utf-8"))["cells"]
+    assert cells[1]["source"] == "%%time\nbn = nn.BatchNorm2d(4, momentum=0.1)\n"
+    assert cells[2]["source"] == "%%bash\nbn = nn.BatchNorm2d(4)\n"

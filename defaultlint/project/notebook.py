@@ -26,6 +26,8 @@ from defaultlint.core.ftypes import FileResult, Finding, Position
 
 
 SUFFIX = ".ipynb"
+# cell magics whose body IPython runs as Python: the body is checked (as ruff does), only the magic is masked
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "pypy"})
 _MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!?]|[\w.]+[ \t]*=[ \t]*[%!]|\S.*\?\??[ \t]*$)")
 _INDENT_LINE = re.compile(r'\n(?P<indent>[ \t]+)"')
 
@@ -164,11 +166,17 @@ def mask(text: str, whole: bool = False, marker: str = "# defaultlint-line-") ->
     """The cell with its IPython-only lines replaced by numbered `pass` lines (comments after a line
     continuation or in a `%%` cell), and which 0-based lines those were. Rows and indentation are kept."""
     lines = text.split("\n")
-    whole = whole or (bool(lines) and lines[0].lstrip().startswith("%%"))
+    first = lines[0].strip() if lines else ""
+    python_magic = first.startswith("%%") and first[2:].split(" ", 1)[0] in PYTHON_CELL_MAGICS
+    whole = whole or (first.startswith("%%") and not python_magic)  # %%bash, %%html: another language
     masked: set[int] = set()
     out = []
     continued = False
     for i, line in enumerate(lines):
+        if i == 0 and python_magic and not whole:  # %%time: only the magic line is masked, the body is Python
+            out.append(f"{marker}{i}")
+            masked.add(i)
+            continue
         m = None if (whole or continued) else _MAGIC.match(line)
         if whole and not line.strip():
             out.append(line)  # a blank line needs no mask
