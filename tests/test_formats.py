@@ -187,18 +187,20 @@ def test_sarif_uri_outside_the_working_folder_is_a_file_uri(tmp_path):
 
 
 # -- junit ---------------------------------------------------------------------------------------------
-def test_junit_one_testcase_per_file_one_failure_per_finding(results):
+def test_junit_one_suite_per_file_one_failing_testcase_per_finding(results):
     root = ET.fromstring(ci_formats.render_junit(results))
     assert root.tag == "testsuites"
-    suite = root.find("testsuite")
-    cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["clean.py", "model.py"]
-    assert cases[0].findall("failure") == []
-    failures = cases[1].findall("failure")
+    clean, model = root.findall("testsuite")
+    assert (clean.get("name"), model.get("name")) == ("clean.py", "model.py")
+    assert [c.findall("failure") for c in clean.findall("testcase")] == [[]]
     findings = results[1].findings
-    assert [x.get("type") for x in failures] == [f.code for f in findings]
-    assert failures[0].text.startswith(f"model.py:{findings[0].location.row}:{findings[0].location.column}: ")
-    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    cases = model.findall("testcase")
+    assert len(cases) == len(findings) and all(len(c.findall("failure")) == 1 for c in cases)
+    assert [c.find("failure").get("type") for c in cases] == [f.code for f in findings]
+    first = findings[0]
+    assert cases[0].get("name") == f"{first.code} at model.py:{first.location.row}:{first.location.column}"
+    assert cases[0].find("failure").text.startswith(f"model.py:{first.location.row}:{first.location.column}: ")
+    assert root.get("tests") == str(1 + len(findings)) and root.get("failures") == str(len(findings))
 
 
 def test_junit_escapes_xml(table):

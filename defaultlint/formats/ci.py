@@ -74,16 +74,23 @@ def render_gitlab(results: list[FileResult], table=None) -> str:
 
 # -- JUnit XML -----------------------------------------------------------------------------------------
 def render_junit(results: list[FileResult], table=None) -> str:
-    """One test case per file checked; one failure per finding (a clean file is a passing test case)."""
-    failing = str(sum(1 for r in results if r.findings))
-    suites = ET.Element("testsuites", name="defaultlint", tests=str(len(results)), failures=failing)
-    suite = ET.SubElement(suites, "testsuite", name="defaultlint", tests=str(len(results)), failures=failing,
-                          errors="0", skipped="0")
+    """One test suite per file, one failing test case per finding (as ruff writes them: a reader that shows one
+    failure per test case shows every finding); a clean file is one passing test case."""
+    total = sum(max(1, len(r.findings)) for r in results)
+    failures = sum(len(r.findings) for r in results)
+    suites = ET.Element("testsuites", name="defaultlint", tests=str(total), failures=str(failures))
     for r in results:
         path = display_path(r.path)
-        case = ET.SubElement(suite, "testcase", name=path, classname="defaultlint", file=path)
+        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(max(1, len(r.findings))),
+                              failures=str(len(r.findings)), errors="0", skipped="0")
+        if not r.findings:
+            ET.SubElement(suite, "testcase", name=path, classname=path, file=path)
+            continue
         for f in r.findings:
+            where = f"{_where(f)}{f.location.row}:{f.location.column}"
+            case = ET.SubElement(suite, "testcase", name=f"{f.code} at {where}", classname=path, file=path,
+                                 line=str(f.location.row))
             failure = ET.SubElement(case, "failure", message=f"{f.code} {f.message}", type=f.code)
-            failure.text = f"{_where(f)}{f.location.row}:{f.location.column}: {f.code} {f.message}"
+            failure.text = f"{where}: {f.code} {f.message}"
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
