@@ -53,33 +53,45 @@ def render_concise(results: list[FileResult]) -> str:
     return "".join(concise_line(f) + "\n" for r in results for f in r.findings)
 
 
-def print_full(console, results: list[FileResult]) -> None:
-    """ruff-like: the header line, the source line with a caret underline, and the fix's help."""
-    from rich.markup import escape
+_STYLES = {"bold": "\x1b[1m", "red": "\x1b[1;31m", "cyan": "\x1b[36m", "blue": "\x1b[34m", "help": "\x1b[1;36m"}
+_RESET = "\x1b[0m"
+_LABELS = {"safe": "help", "unsafe": "help (unsafe)", "display-only": "note"}
 
+
+def render_full(results: list[FileResult], color: bool = False) -> str:
+    """ruff-like: the header line, the source line with a caret underline, and the fix's help. Built as one
+    text (colours as ANSI codes when `color`), so that rendering costs about what the concise format costs."""
+    def paint(style: str, text: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if color else text
+
+    out: list[str] = []
     for r in results:
         line_of = source_lines(r)
         for f in r.findings:
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
-            marker = "[cyan][*][/] " if fix_marker(f) else ""
-            console.print(f"[bold]{escape(loc)}[/] [bold red]{f.code}[/] {marker}{escape(printable(f.message))}")
+            marker = paint("cyan", "[*]") + " " if fix_marker(f) else ""
+            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.message)}\n")
             shown = line_of(f) if line_of is not None else None
             if shown is not None:
                 row = f.location.row
                 text = shown.expandtabs(1)
-                width = len(str(row))
-                pad = " " * width
+                pad = " " * len(str(row))
                 start_col = f.location.column - 1
                 end_col = f.end_location.column - 1 if f.end_location.row == row else len(text)
                 carets = "^" * max(1, end_col - start_col)
-                console.print(f"[blue]{pad} |[/]")
-                console.print(f"[blue]{row} |[/] {escape(printable(text))}")
-                console.print(f"[blue]{pad} |[/] {' ' * start_col}[bold red]{carets}[/] [bold red]{f.code}[/]")
-                console.print(f"[blue]{pad} |[/]")
+                bar = paint("blue", f"{pad} |")
+                out.append(f"{bar}\n{paint('blue', f'{row} |')} {printable(text)}\n"
+                           f"{bar} {' ' * start_col}{paint('red', carets)} {paint('red', f.code)}\n{bar}\n")
                 if f.fix is not None:
-                    label = {"safe": "help", "unsafe": "help (unsafe)", "display-only": "note"}[f.fix.applicability]
-                    console.print(f"[blue]{pad} =[/] [bold cyan]{label}[/]: {escape(printable(f.fix.message))}")
-            console.print()
+                    label = _LABELS[f.fix.applicability]
+                    out.append(f"{paint('blue', f'{pad} =')} {paint('help', label)}: {printable(f.fix.message)}\n")
+            out.append("\n")
+    return "".join(out)
+
+
+def print_full(console, results: list[FileResult]) -> None:
+    """render_full on a rich console (colours as the console decides)."""
+    console.file.write(render_full(results, color=console.color_system is not None and not console.no_color))
 
 
 def summary(results: list[FileResult], fixed: int = 0, show_fix_hint: bool = True) -> str:
