@@ -36,3 +36,12 @@ def test_frames_after_fixing_show_the_fixed_text(tmp_path):
     assert p.read_text(encoding="utf-8").startswith("import torch.nn as nn\nbn = nn.BatchNorm2d(\n    4,\n"
                                                     "    momentum=0.1,\n)\n")  # the fix added a line
     assert "m.py:6:6: DL801" in r.stdout and "6 | up = nn.Upsample(scale_factor=2, mode='bilinear')" in r.stdout
+
+
+def test_full_output_prints_locations_and_text_as_they_are(tmp_path):
+    p = tmp_path / "m.py"
+    p.write_text("import torch.nn as nn\n" + "\n" * 98 + "bn = nn.BatchNorm2d(4)  # [bold]not markup[/]\n",
+                 encoding="utf-8")
+    r = run_cli(p, "--no-cache", "--select", "DL201", "--color", "never")
+    assert "m.py:100:6: DL201" in r.stdout  # never an emoji for ':100:'
+    assert "100 | bn = nn.BatchNorm2d(4)  # [bold]not markup[/]" in r.stdout
