@@ -10,6 +10,7 @@ cell (lsp_notebook). Needs pygls (the `server` extra); nothing else in defaultli
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 import re
 import sys
@@ -159,6 +160,7 @@ class DefaultlintServer(LanguageServer):
             protocol_cls=_Protocol,
         )
         self.table = load_table()
+        self.checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="defaultlint-check")  # one at a time
         self.configs = Configs(self.table)
         self.throttle = THROTTLE
         self.pending: dict[str, asyncio.Task] = {}
@@ -208,7 +210,26 @@ class DefaultlintServer(LanguageServer):
             await asyncio.sleep(delay)
         if self.pending.get(uri) is asyncio.current_task():
             del self.pending[uri]
-        self.publish(uri)
+        doc = self.workspace.text_documents.get(uri)
+        if uri in self.workspace.notebook_documents or doc is None or not _is_python(uri, doc.language_id):
+            self.publish(uri)
+            return
+        # the check runs beside the event loop: hovers, code actions and other documents are answered
+        # meanwhile, and a result for a text that has changed since is dropped (the newer run publishes)
+        text, version = doc.source, doc.version
+        self.last_run[uri] = time.monotonic()
+        try:
+            diagnostics = await asyncio.get_running_loop().run_in_executor(
+                self.checks, self.diagnostics, uri, text, version)
+        except Exception as e:  # an internal error must not take the server down
+            self.log(f"internal error while linting {uri}: {type(e).__name__}: {e}", types.MessageType.Error)
+            return
+        current = self.workspace.text_documents.get(uri)
+        if current is None or current.version != version:
+            return
+        self.linted[uri] = Linted(version, diagnostics)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def publish(self, uri: str) -> None:
         nb = self.workspace.notebook_documents.get(uri)
