@@ -62,3 +62,12 @@ def test_an_explicit_tensorflow_target_implies_its_keras():
     assert "'sum_over_batch_size'" in keras3.message
     (pinned,) = lint(src, select=("DL502",), target={"tensorflow": "2.15", "keras": "3.15"})
     assert "'sum_over_batch_size'" in pinned.message  # an explicit Keras target wins
+
+
+def test_a_module_importing_tf_keras_is_checked_as_keras_2():
+    from conftest import lint
+
+    (f,) = lint("import tf_keras as keras\nloss = keras.losses.MeanSquaredError()\n", select=("DL502",))
+    assert "('auto' in Keras >=2,<3)" in f.message and f.api == "keras.losses.MeanSquaredError"
+    (g,) = lint("import keras\nloss = keras.losses.MeanSquaredError()\n", select=("DL502",))
+    assert "'sum_over_batch_size'" in g.message

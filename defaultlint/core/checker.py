@@ -48,8 +48,11 @@ class Module:
     calls: list[Call]
     inits: list[Site]  # the layer tensors the module initialises itself (core.initialised)
     scopes: dict[int, object] = field(default_factory=dict)  # id(call node) -> the scope it is in
+    implied: dict[str, VersionRange] = field(default_factory=dict)  # releases its imports fix (tf_keras)
 
     def values(self, call: Call, targets: dict[str, VersionRange]) -> CallValues:
+        if self.implied:  # the module imports a namespace that fixes a framework's release (tf_keras)
+            targets = {**targets, **self.implied}
         return values_of(self.table, call.api, call, targets, self.lines.source, _ModuleContext(self))
 
 
@@ -124,7 +127,22 @@ def module_of(table: Table, text: str, tree: ast.Module) -> Module:
             scopes[id(node)] = scope
     calls.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
     inits = initialised.sites(table, tree, resolver, text) if calls else []
-    return Module(table, text, tree, resolver, Lines(text), calls, inits, scopes)
+    return Module(table, text, tree, resolver, Lines(text), calls, inits, scopes, _implied(table, tree))
+
+
+def _implied(table: Table, tree: ast.Module) -> dict[str, VersionRange]:
+    """The releases the module's own imports fix (`import tf_keras`: Keras 2)."""
+    if not table.namespace_targets:
+        return {}
+    out: dict[str, VersionRange] = {}
+    for node in tree.body:
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+        for name in names:
+            for ns, targets in table.namespace_targets.items():
+                if name == ns or name.startswith(ns + "."):
+                    out.update(targets)
+    return out
 
 
 class Checker:

@@ -411,6 +411,8 @@ PYTHON = Shape("[python]", {
 FRAMEWORKS_FILE = Shape("frameworks.toml", {
     "framework": Key(Many(FRAMEWORK), "the frameworks", required=True),
     "namespaces": Key(map_of(DOTTED, DOTTED), "prefixes that reach the same APIs under another name", required=True),
+    "namespace_targets": Key(map_of(DOTTED, map_of(STR, RANGE)), "the releases a module that imports this "
+                                                                 "namespace runs (tf_keras: Keras 2)"),
     "python": Key(PYTHON, "what the standard library's callables do with the classes they are given", required=True),
 })
 

@@ -271,6 +271,7 @@ class Table:
         self.frameworks: dict[str, Framework] = {}
         self.not_hyper: frozenset[str] = frozenset()
         self.prefixes: dict[str, str] = {}
+        self.namespace_targets: dict[str, dict[str, VersionRange]] = {}
         self.python: dict[str, frozenset[str]] = {}
         self.equivalences: dict[str, Any] = {}
         self.words: frozenset[str] = frozenset()  # top-level names a file must mention to reach any row
@@ -317,6 +318,8 @@ class Table:
                 {k: tuple(v) for k, v in f.get("tensor_facts", {}).items()}, frozenset(f.get("tensor_methods", ())),
                 frozenset(f.get("init_methods", ())), f.get("in_place_suffix", ""), tuple(f.get("implies", ())))
         self.prefixes = dict(data["namespaces"])
+        self.namespace_targets = {ns: {fw: parse_range(spec) for fw, spec in targets.items()}
+                                  for ns, targets in data.get("namespace_targets", {}).items()}
         self.python = {k: frozenset(v) for k, v in data["python"].items()}
         roots = {r for fw in self.frameworks.values() for r in fw.roots}
         self.star_roots = frozenset(roots)
