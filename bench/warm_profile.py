@@ -15,13 +15,14 @@ T0 = time.perf_counter()
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from defaultlint import cli, report  # noqa: E402,F401  (the imports of a command-line run)
+from defaultlint import cli  # noqa: E402,F401  (the imports of a command-line run)
+from defaultlint.formats import report  # noqa: E402,F401
 from defaultlint.api import Linter, _read_bytes, decode  # noqa: E402
 from defaultlint.project.cache import Cache, content_hash, rules_fingerprint  # noqa: E402
 from defaultlint.project.config import load_settings  # noqa: E402
 from defaultlint.project.discovery import discover  # noqa: E402
 from defaultlint.core.ftypes import FileResult  # noqa: E402
-from defaultlint.project.gcpause import one_run_process, paused  # noqa: E402
+from defaultlint.project.gcpause import own_process, paused  # noqa: E402
 from defaultlint.project.tables import load_table  # noqa: E402
 
 
@@ -35,7 +36,7 @@ def main(target: Path, cache_dir: Path) -> None:
         last[0] = now
 
     done("imports")
-    one_run_process()  # as the command line does
+    own_process(one_run=True)  # as the command line does
     settings = load_settings(None, target)
     settings.select = ["ALL"]
     table = load_table()
@@ -57,8 +58,10 @@ def main(target: Path, cache_dir: Path) -> None:
         key = rules_fingerprint(linter.rules)
         hits = [cache.get(p, h, key) for p, h in zip(files, digests)]
         done("rebuilding the cached findings")
-    if any(h is None for h in hits):
-        raise SystemExit("the cache does not hold every file: fill it first")
+    missing = [str(p) for p, h in zip(files, hits) if h is None]
+    if missing:
+        raise SystemExit(f"the cache does not hold {len(missing)} of {len(files)} files (e.g. {missing[0]}): "
+                         "fill it first")
     results = [FileResult(str(p), h, source=t) for p, h, t in zip(files, hits, texts)]
     report.render_concise(results)
     done("rendering (concise)")
