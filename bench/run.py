@@ -77,10 +77,12 @@ def main() -> None:
     bin_ = tools_venv()
     cache_dir = CACHE / "dl-cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
-    dl = [PY, "-m", "defaultlint", str(target), "--select", "ALL", "--exit-zero", "--output-format", "concise", "-q"]
+    dl = [PY, "-m", "defaultlint", str(target), "--select", "ALL", "--exit-zero", "-q"]  # the default (full) output
     fixit_cfg = Path(tempfile.mkdtemp()) / "pyproject.toml"
     runs = [
         ("defaultlint cold (--select ALL, --no-cache)", dl + ["--no-cache"], {}),
+        ("defaultlint cold, concise output", dl + ["--no-cache", "--output-format", "concise"], {}),
+        ("defaultlint cold, JSON output", dl + ["--no-cache", "--output-format", "json"], {}),
         ("defaultlint cold, 1 process", dl + ["--no-cache"], {"DEFAULTLINT_JOBS": "1"}),
         ("defaultlint cold (fills the cache)", dl + ["--cache-dir", str(cache_dir)], {}),
         ("defaultlint warm (cache)", dl + ["--cache-dir", str(cache_dir)], {}),
