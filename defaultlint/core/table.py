@@ -450,12 +450,13 @@ class Table:
         (hand-verified ones, with sources, win)."""
         touched: dict[str, str] = {}
         own = {(a.name, c.param) for a in self.apis.values() for c in a.changes}
+        explained = {(a.name, h.param, h.version) for a in self.apis.values() for h in a.history}
         for rel, e in self._extracted:
             api = self.apis.get(e["api"])
             if api is None:
                 raise TableError(f"{rel}: an extracted change of {e['api']}, which has no row")
-            if (api.name, e["param"]) in own:
-                continue
+            if (api.name, e["param"]) in own or (api.name, e["param"], parse_version(e["version"])) in explained:
+                continue  # the row's own change, or a history entry saying the value in force stayed
             api.changes = (*api.changes, Change(e["param"], parse_version(e["version"]), e["before"], e["after"],
                                                 f"{e['wheel']} (sha256 {e['sha256']})", None))
             touched[api.name] = rel

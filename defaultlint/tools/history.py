@@ -163,9 +163,15 @@ class Sources:
         tree = self.tree(module)
         out: dict[str, ast.expr] = {}
         seen: set[str] = set()
-        for node in tree.body if tree is not None else []:
+        body = list(tree.body) if tree is not None else []
+        for cls in [n for n in body if isinstance(n, ast.ClassDef)]:  # class-level constants: Class.NAME
+            body.extend(_Prefixed(cls.name, st) for st in cls.body if isinstance(st, ast.Assign))
+        for node in body:
+            prefix = ""
+            if isinstance(node, _Prefixed):
+                prefix, node = node.prefix + ".", node.node
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                name = node.targets[0].id
+                name = prefix + node.targets[0].id
                 if name in seen:
                     out.pop(name, None)
                     continue
@@ -245,6 +251,8 @@ class Sources:
             hit = value
         elif kind == "def":
             hit = (module, value)
+        elif kind == "import" and value in self.files:  # a module imported under the name: go on inside it
+            return self._member(value, rest, depth + 1) if rest else None
         elif kind == "import":
             hit = self.find(value, depth + 1) if value.count(".") else None
         else:
@@ -294,6 +302,12 @@ class Sources:
         return None
 
 
+@dataclass(frozen=True)
+class _Prefixed:
+    prefix: str  # the class a class-level assignment belongs to
+    node: ast.Assign
+
+
 def _absolute(module: str, node: ast.ImportFrom, package: bool) -> str:
     if not node.level:
         return node.module or ""
@@ -314,6 +328,9 @@ def defaults(fn: ast.FunctionDef, method: bool, constants: dict[str, ast.expr] |
     def _source(node: ast.expr) -> str:
         if isinstance(node, ast.Name) and node.id in constants:
             node = constants[node.id]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and f"{node.value.id}.{node.attr}" in constants:  # ResizeMethod.BILINEAR = 'bilinear'
+            node = constants[f"{node.value.id}.{node.attr}"]
         folded = _fold(node)
         if folded is not None:
             return repr(folded)
