@@ -122,9 +122,10 @@ def remote(distribution: str, version: str) -> tuple[zipfile.ZipFile, Wheel]:
 class Sources:
     """The Python modules of a wheel: module name -> syntax tree, each member read and parsed when asked."""
 
-    def __init__(self, files: dict[str, str], archive: zipfile.ZipFile | None = None):
+    def __init__(self, files: dict[str, str], archive: zipfile.ZipFile | None = None, root: str | None = None):
         self.files = files  # module name -> source text, or (with an archive) the member's name
         self.archive = archive
+        self.root = root  # the top-level name the framework has in this wheel, when not its own
         self._trees: dict[str, ast.Module | None] = {}
 
     @classmethod
@@ -418,8 +419,10 @@ def _literal_source(node: ast.expr) -> str:
 
 
 def signature_defaults(sources: Sources, api) -> dict[str, str] | None:
-    """The defaults of one table row in a release, or None where the release lacks it."""
-    hit = sources.find(api.name)
+    """The defaults of one table row in a release, or None where the release lacks it. A wheel that ships the
+    framework under another top-level name (tf-keras as `tf_keras`) says so in `sources.root`."""
+    name = api.name if sources.root is None else sources.root + "." + api.name.split(".", 1)[1]
+    hit = sources.find(name)
     if hit is None:
         return None
     module, node = hit
@@ -521,6 +524,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("releases", nargs="+", help="releases to read, oldest first (the newest is the verified one)")
     p.add_argument("--distribution", help="the PyPI distribution (default: the framework's first)")
     p.add_argument("--write", type=Path, help="write the data file here (default: print it)")
+    p.add_argument("--root", action="append", default=[], metavar="DISTRIBUTION=NAME",
+                   help="a distribution that ships the framework under another top-level name (tf-keras=tf_keras)")
     p.add_argument("--remote", action="store_true",
                    help="read the wheels where they are published, fetching only the members needed "
                         "(for frameworks whose wheels weigh hundreds of megabytes)")
@@ -528,15 +533,20 @@ def main(argv: list[str]) -> int:
     table = load_table()
     fw = table.frameworks[args.framework]
     dist = args.distribution or fw.distributions[0]
+    roots = dict(r.split("=", 1) for r in args.root)
     opened: dict[str, Sources] = {}
-    if args.remote:
-        wheels = []
-        for v in args.releases:
-            archive, wheel = remote(dist, v)
-            opened[v] = Sources.of_zip(archive)
-            wheels.append(wheel)
-    else:
-        wheels = [download(dist, v) for v in args.releases]
+    wheels = []
+    for spec in args.releases:  # VERSION, or DISTRIBUTION==VERSION for a release published under another name
+        d, _, v = spec.rpartition("==")
+        d = d or dist
+        if args.remote:
+            archive, wheel = remote(d, v)
+        else:
+            wheel = download(d, v)
+            archive = zipfile.ZipFile(wheel.path)
+        opened[v] = Sources.of_zip(archive)
+        opened[v].root = roots.get(d)
+        wheels.append(wheel)
     releases = sorted(wheels, key=lambda w: parse_version(w.version))
     found = history(table, args.framework, releases, opened)
     text = to_toml(args.framework, format_version(fw.verified), found, releases)
