@@ -19,7 +19,17 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class DefaultGroup(click.Group):
-    """A group whose first argument, when it is not a command, is a path for `check` (`defaultlint src/`)."""
+    """A group whose first argument, when it is not a command, is a path for `check` (`defaultlint src/`).
+    Its help shows the options of `check` too: `defaultlint [OPTIONS] PATH...` is how it is mostly run."""
+
+    def format_help(self, ctx, formatter):
+        super().format_help(ctx, formatter)
+        command = self.commands.get("check")
+        if command is None:
+            return
+        with formatter.section("Options of `defaultlint [check] PATH...`"):
+            formatter.write_dl([p.get_help_record(ctx) for p in command.get_params(ctx)
+                                if isinstance(p, click.Option) and p.name != "help" and p.get_help_record(ctx)])
 
     def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
@@ -406,11 +416,17 @@ def rule(code: str) -> None:
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also list the codes outside the default selection.")
 def rules(show_all: bool) -> None:
-    """List the rule codes (those in the default selection are marked *)."""
+    """List the rule codes of the default selection (with --all, every code; `on` marks the default ones)."""
     table = load_table()
-    for c in table.codes.values():
-        mark = "*" if c.default else " "
+    shown = [c for c in table.codes.values() if show_all or c.default]
+    for c in shown:
+        mark = "on " if c.default else "   "
         click.echo(f"{c.code} {mark} {c.name:36} {c.summary}")
+    hidden = len(table.codes) - len(shown)
+    legend = "on: in the default selection (`--select ALL` enables every code)."
+    if hidden:
+        legend += f" {hidden} more with --all."
+    click.echo(legend, err=True)
 
 
 def _audit_rules(table, target_version: tuple[str, ...]):

@@ -178,7 +178,7 @@ def test_rule_and_rules_commands():
     assert r.returncode == 0 and "implicit-norm-momentum" in r.stdout and "torch.nn.BatchNorm2d" in r.stdout
     assert run_cli("rule", "DL999").returncode == 2
     r = run_cli("rules")
-    assert "DL201 * implicit-norm-momentum" in r.stdout
+    assert "DL201 on  implicit-norm-momentum" in r.stdout
 
 
 def test_add_noqa_counts_rows_of_a_file_with_carriage_return_line_ends(tmp_path):

@@ -45,3 +45,13 @@ def test_full_output_prints_locations_and_text_as_they_are(tmp_path):
     r = run_cli(p, "--no-cache", "--select", "DL201", "--color", "never")
     assert "m.py:100:6: DL201" in r.stdout  # never an emoji for ':100:'
     assert "100 | bn = nn.BatchNorm2d(4)  # [bold]not markup[/]" in r.stdout
+
+
+def test_help_shows_the_check_options_and_rules_marks_the_default_selection():
+    top = run_cli("--help")
+    assert "Options of `defaultlint [check] PATH...`" in top.stdout and "--select" in top.stdout
+    default = run_cli("rules")
+    everything = run_cli("rules", "--all")
+    assert "DL101 on " in default.stdout and "DL808" not in default.stdout
+    assert "DL808     implicit-layer-option" in everything.stdout
+    assert "on: in the default selection" in default.stderr and "more with --all" in default.stderr
