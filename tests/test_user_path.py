@@ -55,3 +55,16 @@ def test_help_shows_the_check_options_and_rules_marks_the_default_selection():
     assert "DL101 on " in default.stdout and "DL808" not in default.stdout
     assert "DL808     implicit-layer-option" in everything.stdout
     assert "on: in the default selection" in default.stderr and "more with --all" in default.stderr
+
+
+def test_the_same_finding_on_many_layers_is_shown_once_with_its_places(tmp_path):
+    p = tmp_path / "m.py"
+    p.write_text("import torch.nn as nn\n" + "".join(f"b{i:02d} = nn.BatchNorm2d(4)\n" for i in range(15)),
+                 encoding="utf-8")
+    full = run_cli(p, "--no-cache", "--select", "DL201", "--color", "never")
+    assert full.stdout.count("DL201 [*]") == 1
+    assert "= also: 3:7, 4:7, 5:7, 6:7, 7:7, 8:7, 9:7, 10:7, 11:7, 12:7, 13:7, 14:7 and 2 more (the same finding at each)" \
+        in full.stdout
+    assert "Found 15 findings" in full.stdout
+    concise = run_cli(p, "--no-cache", "--select", "DL201", "--output-format", "concise")
+    assert concise.stdout.count("DL201") == 15  # machine-readable formats keep one line per call

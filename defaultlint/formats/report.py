@@ -67,7 +67,7 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
     out: list[str] = []
     for r in results:
         line_of = source_lines(r)
-        for f in r.findings:
+        for f, others in _repeated(r.findings):
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
             marker = paint("cyan", "[*]") + " " if fix_marker(f) else ""
             out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.message)}\n")
@@ -85,8 +85,36 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
                 if f.fix is not None:
                     label = _LABELS[f.fix.applicability]
                     out.append(f"{paint('blue', f'{pad} =')} {paint('help', label)}: {printable(f.fix.message)}\n")
+                if others:
+                    out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'also')}: {_places(others)}\n")
+            elif others:
+                out.append(f"  also: {_places(others)}\n")
             out.append("\n")
     return "".join(out)
+
+
+SHOWN_PLACES = 12
+
+
+def _repeated(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """Findings of one file grouped by what they say (code, API, parameters, message), in order of first
+    appearance: the same implicit default on every layer of a model is one idea, shown once with its places."""
+    groups: dict[tuple, tuple[Finding, list[Finding]]] = {}
+    for f in findings:
+        key = (f.code, f.api, tuple(f.parameters), f.message, f.cell is None)
+        if key in groups:
+            groups[key][1].append(f)
+        else:
+            groups[key] = (f, [])
+    return list(groups.values())
+
+
+def _places(findings: list[Finding]) -> str:
+    shown = ", ".join(f"{cell_label(f).lstrip(':')}{' ' if f.cell is not None else ''}{f.location.row}:"
+                      f"{f.location.column}" for f in findings[:SHOWN_PLACES])
+    more = len(findings) - SHOWN_PLACES
+    return shown + (f" and {more} more" if more > 0 else "") + (" (the same finding)" if len(findings) == 1 else
+                                                                 " (the same finding at each)")
 
 
 def print_full(console, results: list[FileResult]) -> None:
