@@ -66,3 +66,9 @@ def test_the_command_line_fixes_and_exits(tmp_path):
     assert again.returncode == 0 and p.read_text(encoding="utf-8").count("weights_only=False") == 1
     bad = run_cli("upgrade", p, "--from", "torch==2.4", "--to", "keras==3.0")
     assert bad.returncode == 2 and "one framework" in bad.stderr
+
+
+def test_keeping_an_old_word_is_unsafe():
+    (f,) = _findings("keras==2.15", "keras==3.15", text="import keras\nloss = keras.losses.MeanSquaredError()\n")
+    assert f.parameters == [("reduction", "'auto'")] and f.fix.applicability == "unsafe"
+    assert "Keras 3.15 may not accept 'auto'" in f.fix.message

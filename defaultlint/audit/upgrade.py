@@ -119,6 +119,9 @@ def _fix(api, v, written: str, before: str, after: str, mode: Mode, old_name: st
     if REQUIRED in (before, after) or not _literal(written):
         return Fix(Applicability.DISPLAY_ONLY,
                    f"`{v.name}` has no default in one of the releases: pass it explicitly to choose the value.")
+    if mode is Mode.KEEP and isinstance(ast.literal_eval(written), str):  # a word one release may not know
+        return Fix(Applicability.UNSAFE, f"Write `{v.name}={written}` to keep the behaviour of {old_name} "
+                                         f"(unsafe: {new_name} may not accept {written})")
     if mode is Mode.KEEP:
         return Fix(Applicability.SAFE, f"Write `{v.name}={written}` to keep the behaviour of {old_name}")
     return Fix(Applicability.SAFE, f"Write `{v.name}={written}` to state the behaviour of {new_name}")
