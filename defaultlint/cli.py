@@ -510,10 +510,11 @@ def _write_audit(fmt, output_file, as_json, as_markdown, as_rich) -> None:
 @click.option("--to", "new", required=True, metavar="FRAMEWORK==RELEASE", help="The release upgraded to, e.g. torch==2.13.")
 @click.option("--adopt", is_flag=True, help="Fixes write the new release's values (default: keep the old behaviour).")
 @click.option("--fix", is_flag=True, help="Write the values explicitly, so that the upgrade changes no behaviour.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply the fixes graded unsafe.")
 @click.option("--diff", is_flag=True, help="Print the diff the fixes would make; write nothing.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="full", help="How findings are printed.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the output.")
-def upgrade(paths, old, new, adopt, fix, diff, output_format, color):
+def upgrade(paths, old, new, adopt, fix, unsafe_fixes, diff, output_format, color):
     """Every call in PATHS whose effective default changes between two releases; exit 1 when there are any."""
     from defaultlint.api import FixedFileResult, ReadError, encode, read_source, write_atomic
     from defaultlint.audit import upgrade as up
@@ -543,7 +544,7 @@ def upgrade(paths, old, new, adopt, fix, diff, output_format, color):
         if not (fix or diff):
             results.append(FileResult(name, check(src.text), source=src.text))
             continue
-        text, applied, remaining, errors = fix_until_stable(src.text, check, unsafe=False)
+        text, applied, remaining, errors = fix_until_stable(src.text, check, unsafe=unsafe_fixes)
         r = FixedFileResult(name, remaining, source=src.text, fixes_applied=len(applied), applied=applied,
                             fix_errors=errors)
         if text != src.text:

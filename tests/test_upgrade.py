@@ -72,3 +72,13 @@ def test_keeping_an_old_word_is_unsafe():
     (f,) = _findings("keras==2.15", "keras==3.15", text="import keras\nloss = keras.losses.MeanSquaredError()\n")
     assert f.parameters == [("reduction", "'auto'")] and f.fix.applicability == "unsafe"
     assert "Keras 3.15 may not accept 'auto'" in f.fix.message
+
+
+def test_unsafe_keeps_need_the_flag(tmp_path):
+    p = tmp_path / "train.py"
+    src = "import keras\nloss = keras.losses.MeanSquaredError()\n"
+    p.write_text(src, encoding="utf-8")
+    assert run_cli("upgrade", p, "--from", "keras==2.15", "--to", "keras==3.15", "--fix").returncode == 1
+    assert p.read_text(encoding="utf-8") == src
+    r = run_cli("upgrade", p, "--from", "keras==2.15", "--to", "keras==3.15", "--fix", "--unsafe-fixes")
+    assert r.returncode == 0 and "MeanSquaredError(reduction='auto')" in p.read_text(encoding="utf-8")
