@@ -69,3 +69,16 @@ def test_a_single_file_is_excluded_by_its_folders_below_the_root(tmp_path):
     assert is_excluded(tmp_path / "build" / "m.py", tmp_path)  # a default exclude
     assert not is_excluded(tmp_path / "src" / "m.py", tmp_path, ["gen"])
     assert not is_excluded(tmp_path / "build" / "m.py", tmp_path / "build")  # nor does the root itself
+
+
+def test_without_configuration_excludes_are_read_from_the_project_root(tmp_path):
+    from defaultlint.project.config import load_settings
+    from defaultlint.project.discovery import is_excluded
+
+    (tmp_path / ".git").mkdir()
+    built = tmp_path / "build" / "lib" / "model.py"
+    built.parent.mkdir(parents=True)
+    built.write_text("import torch\n", encoding="utf-8")
+    settings = load_settings(None, built, detect=False)
+    assert settings.root == tmp_path.resolve()
+    assert is_excluded(built, settings.root, settings.exclude)  # the editor skips it as the command line does

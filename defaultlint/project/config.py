@@ -179,10 +179,22 @@ def load_settings(config: Path | None, start: Path, detect: bool = True) -> Sett
     return settings
 
 
+def project_root(start: Path) -> Path:
+    """The project a path belongs to: the first folder up that holds a `.git` or a `pyproject.toml`, else the
+    path's own folder. Excludes (`build/`, virtualenvs) are read from there, as the command line run from
+    the project would read them."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for here in (folder, *folder.parents):
+        if (here / ".git").exists() or (here / "pyproject.toml").is_file():
+            return here
+    return folder
+
+
 def _load_settings(config: Path | None, start: Path) -> Settings:
     path = config or find_config(start)
     if path is None:
-        return Settings(root=start.resolve() if start.is_dir() else start.resolve().parent)
+        return Settings(root=project_root(start))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
