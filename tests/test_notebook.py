@@ -309,3 +309,24 @@ def test_the_body_of_a_python_cell_magic_is_checked_and_other_cell_magics_are_no
     cells = json.loads(p.read_text(encoding="utf-8"))["cells"]
     assert cells[1]["source"] == "%%time\nbn = nn.BatchNorm2d(4, momentum=0.1)\n"
     assert cells[2]["source"] == "%%bash\nbn = nn.BatchNorm2d(4)\n"
+
+
+def test_ci_formats_point_at_the_lines_of_the_notebook_file(tmp_path):
+    import json as _json
+
+    from defaultlint.api import Linter
+    from defaultlint.formats import ci, sarif
+    from defaultlint.project.config import Settings
+    from defaultlint.project.tables import load_table
+
+    raw = _nb(["import torch.nn as nn\n", "x = 1\nbn = nn.BatchNorm2d(4)\n"])
+    p = tmp_path / "n.ipynb"
+    p.write_text(raw, encoding="utf-8")
+    result = Linter(Settings(root=tmp_path, select=["DL201"])).lint_file(p)
+    (f,) = result.findings
+    line = next(i for i, text in enumerate(raw.splitlines(), 1) if "bn = nn.BatchNorm2d(4)" in text)
+    assert (f.cell, f.location.row) == (2, 2)
+    assert f",line={line}," in ci.render_github([result])
+    assert _json.loads(ci.render_gitlab([result]))[0]["location"]["lines"] == {"begin": line, "end": line}
+    region = sarif.sarif_log([result], load_table())["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert region["region"] == {"startLine": line, "endLine": line}

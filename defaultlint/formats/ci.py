@@ -24,8 +24,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_line(f: Finding) -> str:
-    """A workflow command that GitHub shows as an annotation on the line of the finding."""
+def github_line(f: Finding, file_line=None) -> str:
+    """A workflow command that GitHub shows as an annotation on the line of the finding (in a notebook: the
+    line of the .ipynb file that holds the cell's row, when `file_line` tells it)."""
     kind = "error" if f.code == "DL001" else "warning"
     props = {
         "file": display_path(f.path).replace("\\", "/"),
@@ -35,13 +36,26 @@ def github_line(f: Finding) -> str:
     }
     if f.cell is not None:
         del props["line"], props["col"], props["endLine"], props["endColumn"]  # rows count within the cell
+        at = file_line(f.cell, f.location.row) if file_line else None
+        if at is not None:
+            props = {"file": props["file"], "line": at, "endLine": file_line(f.cell, f.end_location.row) or at,
+                     "title": f.code}
     head = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
     where = f"cell {f.cell}, line {f.location.row}: " if f.cell is not None else ""
     return f"::{kind} {head}::{_escape_data(where + f.code + ' ' + f.message)}"
 
 
 def render_github(results: list[FileResult], table=None) -> str:
-    return "".join(github_line(f) + "\n" for r in results for f in r.findings)
+    return "".join(github_line(f, notebook_lines(r)) + "\n" for r in results for f in r.findings)
+
+
+def notebook_lines(r: FileResult):
+    """For a notebook's result: (cell, row) -> line of the .ipynb file; else None."""
+    from defaultlint.project import notebook
+
+    if r.source is None or not notebook.is_notebook(r.path):
+        return None
+    return notebook.file_lines(r.fixed_source if r.fixed_source is not None else r.source)
 
 
 # -- GitLab Code Quality -------------------------------------------------------------------------------
@@ -54,6 +68,7 @@ def render_gitlab(results: list[FileResult], table=None) -> str:
     issues = []
     for r in results:
         line_of = source_lines(r)
+        file_line = notebook_lines(r)
         seen: Counter = Counter()
         for f in r.findings:
             path = display_path(f.path).replace("\\", "/")
@@ -67,9 +82,17 @@ def render_gitlab(results: list[FileResult], table=None) -> str:
                 "check_name": f.code,
                 "fingerprint": digest,
                 "severity": "critical" if f.code == "DL001" else "minor",
-                "location": {"path": path, "lines": {"begin": f.location.row, "end": f.end_location.row}},
+                "location": {"path": path, "lines": _lines(f, file_line)},
             })
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def _lines(f: Finding, file_line) -> dict:
+    if f.cell is not None and file_line is not None:
+        begin = file_line(f.cell, f.location.row)
+        if begin is not None:
+            return {"begin": begin, "end": file_line(f.cell, f.end_location.row) or begin}
+    return {"begin": f.location.row, "end": f.end_location.row}
 
 
 # -- JUnit XML -----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from defaultlint import __version__
 from defaultlint.core.ftypes import FileResult, Finding
+from defaultlint.formats.ci import notebook_lines
 from defaultlint.formats.common import display_path, edit_positions, rule_url
 from defaultlint.core.table import Table
 
@@ -51,16 +52,20 @@ def _region(row: int, column: int, end_row: int, end_column: int) -> dict:
     return {"startLine": row, "startColumn": column, "endLine": end_row, "endColumn": end_column}
 
 
-def result(f: Finding, table: Table, rule_index: dict[str, int], positions) -> dict:
+def result(f: Finding, table: Table, rule_index: dict[str, int], positions, file_line=None) -> dict:
     uri = artifact_uri(f.path)
     message = f.message if f.cell is None else f"cell {f.cell}: {f.message}"
+    region = _region(f.location.row, f.location.column, f.end_location.row, f.end_location.column)
+    at = file_line(f.cell, f.location.row) if f.cell is not None and file_line is not None else None
+    if at is not None:  # a notebook: the line of the .ipynb file holding the cell's row
+        region = {"startLine": at, "endLine": file_line(f.cell, f.end_location.row) or at}
     out: dict = {
         "ruleId": f.code,
         "level": level(f.code),
         "message": {"text": message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri},
-            "region": _region(f.location.row, f.location.column, f.end_location.row, f.end_location.column),
+            "region": region,
         }}],
     }
     if f.code in rule_index:
@@ -84,7 +89,8 @@ def sarif_log(results: list[FileResult], table: Table) -> dict:
     out = []
     for r in results:
         positions = edit_positions(r)
-        out.extend(result(f, table, rule_index, positions) for f in r.findings)
+        file_line = notebook_lines(r)
+        out.extend(result(f, table, rule_index, positions, file_line) for f in r.findings)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

@@ -441,3 +441,30 @@ def add_noqa_text(linter, raw: str, path: str) -> tuple[str, int]:
         return raw, 0
     return nb.with_text(new), changed
 
+
+def file_lines(raw: str):
+    """(code cell number, row in the cell) -> the line of the notebook file that holds that row (1-based),
+    for formats that can only point at lines of the file itself (SARIF, GitLab, GitHub). None when it
+    cannot be told (not a notebook). A cell whose source is one string maps every row to that string's line."""
+    try:
+        nb = Notebook(raw)
+        spans = _source_spans(raw)
+    except (NotebookError, ValueError, IndexError):
+        return None
+    starts: dict[int, list[int]] = {}
+    for cell in nb.cells:
+        span = spans.get(cell.index)
+        if span is None:
+            continue
+        start = span[0]
+        items = _array(raw, start)[0] if raw[start] == "[" else [(start, span[1])]
+        starts[cell.number] = [raw.count("\n", 0, item_start) + 1 for item_start, _ in items]
+
+    def line(number: int | None, row: int) -> int | None:
+        lines = starts.get(number or 0)
+        if not lines:
+            return None
+        return lines[min(max(row, 1), len(lines)) - 1]
+
+    return line
+
