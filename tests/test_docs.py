@@ -49,3 +49,24 @@ def test_the_row_shown_in_table_format_is_valid():
     assert blocks
     for block in blocks:
         validate(tomllib.loads(block), ROWS_FILE, "docs/table-format.md")
+
+
+def test_readme_excerpts_match_real_runs():
+    """The output the README shows is what the shipped examples give (line breaks aside)."""
+    import re
+
+    from conftest import run_cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    flat = lambda text: " ".join(text.split())  # noqa: E731
+
+    finding = readme.split("A finding:\n\n```\n", 1)[1].split("```", 1)[0]
+    check = run_cli("examples/", "--no-cache", "--color", "never")
+    assert flat(finding) in flat(check.stdout)
+
+    excerpt = readme.split("An excerpt of the report on the shipped examples:\n\n```\n", 1)[1].split("```", 1)[0]
+    report = run_cli("compare", "examples/keras_classifier.py", "examples/torch_port.py", env={"COLUMNS": "400"})
+    summary = excerpt.strip().splitlines()[-1]
+    assert summary in report.stdout
+    for header in re.findall(r"^examples/\S+ ↔ examples/\S+ .*$", excerpt, flags=re.M):
+        assert header in report.stdout
