@@ -92,14 +92,16 @@ def call_edit(text: str, start: int, end: int, params: Iterable[tuple[str, str]]
         return None
     node, call, wrapped = parsed
     new_call = add_keywords(call, list(params))
-    new = cst.Module([]).code_for_node(node.deep_replace(call, new_call) if call is not node else new_call)
+    # libcst keeps each line break that differs from the default it detected (the call's first one) and
+    # prints the others, and the new lines, with the module's default: that default must be the call's own,
+    # so that no line the edit leaves alone changes its ending
+    default = _newline(segment) if ("\n" in segment or "\r" in segment) else (nl or _newline(text))
+    printer = cst.Module([], default_newline=default)
+    new = printer.code_for_node(node.deep_replace(call, new_call) if call is not node else new_call)
     if wrapped:
         new = new[1:-1]
     if not parses(f"(\n{new}\n)"):
         return None  # this call cannot take the arguments; the other calls of the file are still fixed
-    nl = nl or _newline(text)
-    if nl != "\n":
-        new = new.replace("\r\n", "\n").replace("\n", nl)
     return _diff(start, segment, new)
 
 
