@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,9 @@ class Settings:
             if fw not in table.frameworks:
                 known = ", ".join(sorted(table.frameworks))
                 raise ConfigError(f"unknown framework {fw!r} in `target-version` (known: {known}){self._where()}")
+            if not spec.strip():  # "" would read as every release: a range left out by mistake
+                raise ConfigError(f"`target-version` for {fw} is empty (write a range such as \">=2.1,<2.7\")"
+                                  f"{self._where()}")
             try:
                 rng = parse_range(spec)
             except ValueError as e:
@@ -145,13 +149,24 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def _foreign(path: Path) -> bool:
+    """A file owned by neither this user nor the administrator (a shared folder's, someone else's checkout):
+    found by searching, it must not switch rules off or move the cache."""
+    if not hasattr(os, "geteuid"):
+        return False
+    try:
+        return path.stat().st_uid not in (os.geteuid(), 0)
+    except OSError:
+        return True
+
+
 def _config_in(folder: Path) -> Path | None:
-    """The configuration file in `folder` itself, if any."""
+    """The configuration file in `folder` itself, if any (never one of another user)."""
     own = folder / "defaultlint.toml"
     if own.is_file():
-        return own
+        return None if _foreign(own) else own
     pp = folder / "pyproject.toml"
-    if not pp.is_file():
+    if not pp.is_file() or _foreign(pp):
         return None
     try:
         text = pp.read_text(encoding="utf-8")

@@ -43,6 +43,17 @@ def parse_requirement(line: str) -> tuple[str, str] | None:
     return name, spec
 
 
+def _table(data, key: str) -> dict:
+    """data[key] when both are tables, else {}: a project's files are read as they are, never trusted."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _list(data, key: str) -> list:
+    value = data.get(key) if isinstance(data, dict) else None
+    return list(value) if isinstance(value, list) else []
+
+
 def project_root(start: Path) -> Path | None:
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
@@ -71,17 +82,17 @@ def declared(root: Path) -> dict[str, str]:
             data = tomllib.loads(pp.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             data = {}
-        project = data.get("project", {})
-        reqs = list(project.get("dependencies", []))
-        for extra in project.get("optional-dependencies", {}).values():
-            reqs.extend(extra)
+        project = _table(data, "project")
+        reqs = _list(project, "dependencies")
+        for extra in _table(project, "optional-dependencies").values():
+            reqs.extend(extra if isinstance(extra, list) else [])
         for r in reqs:
             parsed = parse_requirement(r) if isinstance(r, str) else None
             if parsed:
                 add(*parsed)
-        poetry = data.get("tool", {}).get("poetry", {})
-        groups = [poetry.get("dependencies", {})]
-        groups += [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]
+        poetry = _table(_table(data, "tool"), "poetry")
+        groups = [_table(poetry, "dependencies")]
+        groups += [_table(g, "dependencies") for g in _table(poetry, "group").values()]
         for deps in groups:
             for name, spec in deps.items():
                 if isinstance(spec, dict):
@@ -111,7 +122,9 @@ def locked(root: Path) -> dict[str, str]:
             data = tomllib.loads(f.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
-        for pkg in data.get("package", []):
+        for pkg in _list(data, "package"):
+            if not isinstance(pkg, dict):
+                continue
             dist = _norm(str(pkg.get("name", "")))
             version = pkg.get("version")
             if dist and isinstance(version, str) and dist not in out:
