@@ -21,11 +21,15 @@ def rule_url(table: Table, code: str) -> str:
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0a, 0x20), 0x7f, *range(0x80, 0xa0))}
+# marks that reorder or break the text a terminal shows (bidirectional overrides and isolates, line and
+# paragraph separators): a line could show code other than what it holds
+_CONTROL.update({c: f"\\u{c:04x}" for c in (0x200e, 0x200f, 0x2028, 0x2029, *range(0x202a, 0x202f),
+                                              *range(0x2066, 0x206a))})
 
 
 def printable(text: str) -> str:
     """`text` with control characters written as escapes (\\x1b): a file name or source line never moves
-    the cursor, sets the terminal's title or clears the screen. Tabs stay."""
+    the cursor, sets the terminal's title, clears the screen or reorders what is shown. Tabs stay."""
     return text.translate(_CONTROL) if not text.isprintable() else text
 
 
