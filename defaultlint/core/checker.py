@@ -13,7 +13,7 @@ import ast
 import functools
 from dataclasses import dataclass, field
 
-from defaultlint.core import fixer, initialised, noqa
+from defaultlint.core import fixer, initialised, noqa, program
 from defaultlint.core.initialised import Site
 from defaultlint.core.binding import Call, bind
 from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
@@ -176,6 +176,7 @@ class Checker:
             findings.extend(self.call_findings(module, call, path))
         if "DL901" in self.rules.enabled:
             findings.extend(self.reference_findings(module, path))
+        findings.extend(program.findings(module, self.rules.enabled, self.rules.targets, path, self.rules.fixable))
         findings.sort(key=lambda f: (f.start, f.code))
         return findings
 

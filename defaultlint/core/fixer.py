@@ -223,14 +223,19 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
     by_call: dict[tuple[int, int], list[Finding]] = defaultdict(list)
     edits: list[tuple[Edit, list[Finding]]] = []
     replaced: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    inserted: dict[int, list[Finding]] = defaultdict(list)
     for f in findings:
         if applicable(f, unsafe):
             if f.parameters:
                 by_call[(f.start, f.end)].append(f)
+            elif all(e.start == e.end for e in f.fix.edits):  # type: ignore[union-attr]
+                inserted[f.fix.edits[0].start].append(f)  # type: ignore[union-attr]  # statements (program flags)
             else:  # an expression replaced whole (a string identifier by its constructor)
                 replaced[(f.start, f.end)].append(f)
     for group in replaced.values():
         edits.append((group[0].fix.edits[0], group))  # type: ignore[union-attr]
+    for at, group in inserted.items():
+        edits.append((insertion_edit(text, at, [e.content for f in group for e in f.fix.edits]), group))  # type: ignore[union-attr]
     for (start, end), group in by_call.items():
         params: list[tuple[str, str]] = []
         for f in group:
@@ -262,9 +267,25 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
         applied.extend(group)
     out.append(text[pos:])
     new = "".join(out)
-    if new != text and not keywords_only(text, new):
+    if new != text and not keywords_only(text, new, statements=bool(inserted)):
         return text, []
     return new, applied
+
+
+def insertion_edit(text: str, at: int, contents: list[str]) -> Edit:
+    """One edit inserting, at the line start `at`, the lines of `contents` (each once, in order) as a block set
+    apart by blank lines from the code around it."""
+    nl = _newline(text)
+    lines = list(dict.fromkeys(line for c in contents for line in c.splitlines() if line.strip()))
+    block = nl.join(lines) + nl
+    before, after = text[:at], text[at:]
+    if before and not before.endswith(("\n", "\r")):
+        block = nl + nl + block  # the file ends without a newline after its last import
+    elif before and before.splitlines()[-1].strip():
+        block = nl + block
+    if after and after.split("\n", 1)[0].strip():
+        block += nl
+    return Edit(at, at, block)
 
 
 MAX_FIX_PASSES = 10
@@ -292,9 +313,11 @@ def fix_until_stable(text: str, lint: Callable[[str], list[Finding]], unsafe: bo
     return text, applied, findings, list(dict.fromkeys(errors))
 
 
-def keywords_only(old: str, new: str) -> bool:
+def keywords_only(old: str, new: str, statements: bool = False) -> bool:
     """True when `new` parses and its syntax tree is `old`'s with keyword arguments appended to calls and
-    nothing else changed: the guard every fixing pass passes before its text is used."""
+    nothing else changed: the guard every fixing pass passes before its text is used. With `statements`, a
+    block of setting statements (`a.b = literal`, `a.b(literals)`, `import a`) may also be inserted into a
+    list of statements."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -309,7 +332,11 @@ def keywords_only(old: str, new: str) -> bool:
             return False
         if isinstance(a, list):
             if len(a) != len(b):
-                return False
+                if not (statements and len(b) > len(a) and all(isinstance(x, ast.stmt) for x in b)):
+                    return False
+                b = _without_inserted(a, b)
+                if b is None:
+                    return False
             pairs.extend(zip(a, b))
         elif isinstance(a, ast.AST):
             for name, value in ast.iter_fields(a):
@@ -324,6 +351,41 @@ def keywords_only(old: str, new: str) -> bool:
         elif a != b:
             return False
     return True
+
+
+def _without_inserted(old: list, new: list) -> list | None:
+    """`new` without the one block of setting statements inserted into `old`, or None when it is not that."""
+    k = len(new) - len(old)
+    i = 0
+    while i < len(old) and ast.dump(old[i]) == ast.dump(new[i]):
+        i += 1
+    block = new[i:i + k]
+    if not all(_is_setting(st) for st in block):
+        return None
+    return new[:i] + new[i + k:]
+
+
+def _dotted(node) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _is_setting(st) -> bool:
+    """`a.b = literal`, `a.b(literal, ...)` or `import a`: what a program flag's fix inserts."""
+    try:
+        if isinstance(st, ast.Import):
+            return all(a.asname is None for a in st.names)
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Attribute):
+            ast.literal_eval(st.value)
+            return _dotted(st.targets[0])
+        if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and _dotted(st.value.func):
+            for a in [*st.value.args, *(k.value for k in st.value.keywords)]:
+                ast.literal_eval(a)
+            return not any(k.arg is None for k in st.value.keywords)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return False
 
 
 def _is_constructor(node) -> bool:

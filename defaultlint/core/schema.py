@@ -498,7 +498,67 @@ EQUIVALENCES_FILE = Shape("equivalences.toml", {
     "conv_padding": Key(CONV_PADDING, "how convolution padding compares across frameworks", required=True),
 })
 
-FILES = {"codes.toml": CODES_FILE, "frameworks.toml": FRAMEWORKS_FILE, "equivalences.toml": EQUIVALENCES_FILE}
+ENTRY = Shape("an entry call", {
+    "method": Key(STR, "a method whose call, in code that runs when the module is executed, makes it a program",
+                  required=True),
+    "receiver": Key(STR, "the namespace the receiver's class is under (an instance of it or of a subclass), "
+                         "or \"*\" for any receiver", required=True),
+    "note": Key(STR, "why the call marks a program"),
+})
+
+ENVIRONMENT = Shape("[environment]", {
+    "mappings": Key(list_of(DOTTED), "mappings of the environment: an item assignment, `setdefault` or `update` "
+                                     "of them sets a variable", required=True),
+    "setters": Key(list_of(DOTTED), "calls whose first argument names the variable they set", required=True),
+})
+
+FLAG_SET = Shape("a way to set a flag", {
+    "assign": Key(DOTTED, "an attribute whose assignment sets it"),
+    "call": Key(DOTTED, "a call that sets it"),
+    "env": Key(STR, "an environment variable that sets it"),
+    "note": Key(STR, "how this setting relates to the flag"),
+})
+
+FLAG_CHANGE = Shape("a change of a flag", {
+    "version": Key(VERSION, "the first release with `after`", required=True),
+    "before": Key(LITERAL, "the value below `version`", required=True),
+    "after": Key(LITERAL, "the value from `version` on", required=True),
+    "source": Key(STR, "where the change is documented", required=True),
+})
+
+FLAG = Shape("a program flag", {
+    "name": Key(STR, "the flag's name (kebab-case)", required=True),
+    "code": Key(CODE, "the rule code reporting it unset", required=True),
+    "framework": Key(STR, "the framework whose release decides the value (omitted: the standard library or "
+                          "NumPy, whose value does not change)"),
+    "imports": Key(list_of(STR), "top-level modules: a program importing any of them is concerned",
+                   required=True),
+    "label": Key(STR, "what the flag controls, for messages", required=True),
+    "read": Key(STR, "an expression reading the flag back (verification)"),
+    "value": Key(LITERAL, "the value in force in the verified release when the program does not set it"),
+    "shown": Key(map_of(STR, STR), "what each value means, for messages"),
+    "shown_unset": Key(STR, "for a flag without a value (a seed): what holds when the program does not set it"),
+    "draw": Key(STR, "a seed: an expression drawing from the generator (verification: two seeded runs agree)"),
+    "since": Key(VERSION, "the first release where the fix's statement works (older targets: unsafe fix)"),
+    "fix": Key(STR, "the statement the fix inserts after the imports, `{value}` standing for the value in force"),
+    "unsafe": Key(STR, "why the fix is unsafe whatever the release (a seed is a choice, not the default)"),
+    "display": Key(STR, "no statement states the default: what the message shows instead"),
+    "counterpart": Key(STR, "the other framework's flag for the same thing"),
+    "other": Key(STR, "what the other framework does, when it has no flag here"),
+    "note": Key(STR, "an explanation shown with the finding"),
+    "set": Key(Many(FLAG_SET), "the statements that set it explicitly", required=True),
+    "change": Key(Many(FLAG_CHANGE), "values in force that changed at a release"),
+})
+
+PROGRAM_FILE = Shape("program.toml", {
+    "entry": Key(Many(ENTRY), "method calls that make a module a program (a main guard always does)",
+                 required=True),
+    "environment": Key(ENVIRONMENT, "how a program sets environment variables", required=True),
+    "flag": Key(Many(FLAG), "the flags of the whole program", required=True),
+})
+
+FILES = {"codes.toml": CODES_FILE, "frameworks.toml": FRAMEWORKS_FILE, "equivalences.toml": EQUIVALENCES_FILE,
+         "program.toml": PROGRAM_FILE}
 
 
 def every_key() -> dict[str, set[str]]:

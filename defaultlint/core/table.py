@@ -20,7 +20,7 @@ from defaultlint.core.refs import Instance, Member, Path, Ref, Subclass
 from defaultlint.core.schema import TableError
 from defaultlint.core.versions import Version, parse_range, parse_version
 
-__all__ = ["TableError", "Table", "Api", "Param", "ParamKind", "ParamFacts", "Implicit", "Change", "Code",
+__all__ = ["TableError", "Table", "Api", "Flag", "FlagSet", "Program", "Param", "ParamKind", "ParamFacts", "Implicit", "Change", "Code",
            "Framework", "REQUIRED", "POS_ONLY", "POS_OR_KW", "VAR_POS", "KW_ONLY", "VAR_KW", "parse_signature"]
 
 REQUIRED = "<required>"
@@ -200,6 +200,53 @@ class Code:
 
 
 @dataclass(frozen=True)
+class FlagSet:
+    """One statement that sets a program flag: an attribute assignment, a call, or an environment variable."""
+
+    kind: str  # assign | call | env
+    target: str  # the attribute or callee (canonical dotted name), or the variable's name
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A default of the whole program (rules/program.toml): no call's argument, set by a statement."""
+
+    name: str
+    code: str
+    framework: str | None
+    imports: tuple[str, ...]
+    label: str
+    sets: tuple[FlagSet, ...]
+    value: str | None = None  # the value in force in the verified release (None: a seed, unset)
+    changes: tuple[Change, ...] = ()
+    shown: dict[str, str] = field(default_factory=dict)
+    shown_unset: str | None = None
+    read: str | None = None
+    draw: str | None = None
+    since: Version | None = None
+    fix: str | None = None
+    unsafe: str | None = None
+    display: str | None = None
+    counterpart: str | None = None
+    other: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Program:
+    """What makes a module a program, how it sets environment variables, and its flags."""
+
+    entries: tuple[tuple[str, str], ...] = ()  # (method, receiver namespace or "*")
+    env_mappings: frozenset[str] = frozenset()
+    env_setters: frozenset[str] = frozenset()
+    flags: tuple[Flag, ...] = ()
+
+    def flag(self, name: str) -> Flag | None:
+        return next((f for f in self.flags if f.name == name), None)
+
+
+@dataclass(frozen=True)
 class Framework:
     name: str
     display: str
@@ -287,6 +334,7 @@ class Table:
         self._replacement: dict[tuple[str, str, str], str] = {}  # ... -> how replacing the string is graded
         self._extracted: list[tuple[str, dict]] = []  # (file, entry) of changes read from wheels
         self._added: list[tuple[str, dict]] = []  # (file, entry) of parameters added, read from wheels
+        self.program = Program()
 
     # -- building -----------------------------------------------------------------------------------
     @classmethod
@@ -301,6 +349,9 @@ class Table:
         t._load_frameworks(documents["frameworks.toml"])
         t._load_codes(documents["codes.toml"])
         t.equivalences = documents["equivalences.toml"]
+        if "program.toml" in documents:  # optional: a table for one framework may have no program flags
+            schema.validate(documents["program.toml"], schema.FILES["program.toml"], "program.toml")
+            t._load_program(documents["program.toml"])
         for rel in sorted(documents):
             if "/" in rel:
                 schema.validate(documents[rel], schema.ROWS_FILE, rel)
@@ -341,6 +392,57 @@ class Table:
                                          tuple(_example(e, where, (c["code"],)) for e in c.get("example", ())),
                                          c.get("what", data["defaults"]["what"]),
                                          c.get("fix_safety", data["defaults"]["fix_safety"]))
+
+    def _load_program(self, data: dict) -> None:
+        flags = []
+        for f in data["flag"]:
+            where = f"program.toml: {f['name']}"
+            if f["code"] not in self.codes:
+                raise TableError(f"{where}: unknown code {f['code']}")
+            fw = f.get("framework")
+            if fw is not None and fw not in self.frameworks:
+                raise TableError(f"{where}: unknown framework {fw!r}")
+            sets = []
+            for s in f["set"]:
+                kinds = [k for k in ("assign", "call", "env") if k in s]
+                if len(kinds) != 1:
+                    raise TableError(f"{where}: a [[flag.set]] needs exactly one of assign, call, env")
+                target = s[kinds[0]] if kinds[0] == "env" else self.canonical(s[kinds[0]])
+                sets.append(FlagSet(kinds[0], target, s.get("note")))
+            if ("value" in f) == ("shown_unset" in f):
+                raise TableError(f"{where}: a flag has either a value or shown_unset (a seed), not both or neither")
+            if "fix" in f and "display" in f:
+                raise TableError(f"{where}: a flag has a fix or a display text, not both")
+            if "fix" in f:
+                statement = f["fix"].replace("{value}", f.get("value", "None"))
+                if _statement_target(statement) is None:
+                    raise TableError(f"{where}: the fix {f['fix']!r} is not one assignment to a dotted name or one "
+                                     f"call of a dotted name")
+            changes = tuple(Change(f["name"], parse_version(c["version"]), c["before"], c["after"], c["source"])
+                            for c in sorted(f.get("change", ()), key=lambda c: parse_version(c["version"])))
+            if changes and fw is None:
+                raise TableError(f"{where}: changes need the framework whose releases they name")
+            for prev, nxt in zip(changes, changes[1:]):
+                if _same(prev.after, nxt.before) is False:
+                    raise TableError(f"{where}: the change at {nxt.version} starts from {nxt.before}, not {prev.after}")
+            if changes and _same(changes[-1].after, f.get("value", "None")) is False:
+                raise TableError(f"{where}: the last change says {changes[-1].after}, the value in force is "
+                                 f"{f.get('value')}")
+            flags.append(Flag(
+                f["name"], f["code"], fw, tuple(f["imports"]), f["label"], tuple(sets), f.get("value"), changes,
+                dict(f.get("shown", {})), f.get("shown_unset"), f.get("read"), f.get("draw"),
+                parse_version(f["since"]) if "since" in f else None, f.get("fix"), f.get("unsafe"), f.get("display"),
+                f.get("counterpart"), f.get("other"), f.get("note")))
+        names = [f.name for f in flags]
+        for f in flags:
+            if names.count(f.name) > 1:
+                raise TableError(f"program.toml: {f.name} is defined twice")
+            if f.counterpart and f.counterpart not in names:
+                raise TableError(f"program.toml: {f.name}: counterpart {f.counterpart} is no flag")
+        env = data["environment"]
+        self.program = Program(tuple((e["method"], e["receiver"]) for e in data["entry"]),
+                               frozenset(map(self.canonical, env["mappings"])),
+                               frozenset(map(self.canonical, env["setters"])), tuple(flags))
 
     def _load_rows(self, rel: str, data: dict) -> None:
         meta = data["meta"]
@@ -693,6 +795,30 @@ class Table:
             high = after if above else before
             out[imp["framework"]] = f">={_fmt(low)},<{_fmt(_next(high))}"
         return out
+
+
+def _statement_target(statement: str) -> str | None:
+    """The dotted name a one-statement fix assigns or calls (`a.b.c = x`, `a.b(x)`), or None."""
+    try:
+        body = ast.parse(statement).body
+    except SyntaxError:
+        return None
+    if len(body) != 1:
+        return None
+    st = body[0]
+    if isinstance(st, ast.Assign) and len(st.targets) == 1:
+        node = st.targets[0]
+    elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+        node = st.value.func
+    else:
+        return None
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or not parts and isinstance(st, ast.Assign):
+        return None
+    return ".".join([node.id, *reversed(parts)])
 
 
 def _fmt(v: Version) -> str:
