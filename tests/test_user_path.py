@@ -68,3 +68,11 @@ def test_the_same_finding_on_many_layers_is_shown_once_with_its_places(tmp_path)
     assert "Found 15 findings" in full.stdout
     concise = run_cli(p, "--no-cache", "--select", "DL201", "--output-format", "concise")
     assert concise.stdout.count("DL201") == 15  # machine-readable formats keep one line per call
+
+
+def test_frames_show_the_right_line_whatever_the_line_endings(tmp_path):
+    for ending in ("\n", "\r\n", "\r"):
+        p = tmp_path / "m.py"
+        p.write_bytes(ending.join(["import torch.nn as nn", "", "bn = nn.BatchNorm2d(4)", "x = 1", ""]).encode())
+        r = run_cli(p, "--no-cache", "--select", "DL201", "--color", "never")
+        assert "m.py:3:6: DL201" in r.stdout and "3 | bn = nn.BatchNorm2d(4)\n" in r.stdout, repr(ending)
