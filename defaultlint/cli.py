@@ -402,15 +402,32 @@ def _apply_cli(settings: Settings, select, extend_select, ignore, target_version
 
 @main.command()
 @click.argument("code")
-def rule(code: str) -> None:
-    """Explain a rule: what it finds, why it matters, the values in both frameworks, and its fix."""
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              help="Colour the output (auto: on a terminal).")
+def rule(code: str, color: str) -> None:
+    """Explain a rule: what it finds, why it matters, the values in both frameworks, and its fix.
+
+    On a terminal (or with --color always) the explanation is rendered; piped, it is Markdown."""
+    import sys
+
     from defaultlint.formats.ruledoc import explain_rule
+    from defaultlint.formats.terminal import _isatty
 
     table = load_table()
-    text = explain_rule(table, code.upper())
+    rendered = color == "always" or _isatty(sys.stdout)
+    text = explain_rule(table, code.upper(), table_rows=not rendered)
     if text is None:
         raise fail(f"unknown rule code {code!r} (see `defaultlint rules`)")
-    click.echo(text)
+    if rendered:
+        from rich.markdown import Markdown
+
+        from defaultlint.formats.terminal import console
+
+        out = console(color, sys.stdout)
+        out.soft_wrap = False  # paragraphs wrapped at the terminal's width, by words
+        out.print(Markdown(text))
+    else:
+        click.echo(text)
 
 
 @main.command()

@@ -282,3 +282,20 @@ def test_json_keys_are_the_documented_ones(results, table):
     stats = json.loads(report.render_statistics(results, table, "json"))
     assert set(stats[0]) == {"code", "name", "count", "fixable", "unsafe_fixable"}
     assert all(f"\"{k}\"" in doc for k in stats[0])
+
+
+def test_json_reads_as_ruffs_json(results, table):
+    """A tool written for ruff's JSON finds every key it reads, with ruff's shapes (extra keys are allowed)."""
+    ruff_keys = {"cell", "code", "end_location", "filename", "fix", "location", "message", "noqa_row", "url"}
+    data = json.loads(jsonout.render_json(results, table))
+    assert data and any(d["fix"] for d in data)
+    for d in data:
+        assert ruff_keys <= set(d)
+        assert d["cell"] is None and isinstance(d["noqa_row"], int) and d["url"].startswith("http")
+        for key in ("location", "end_location"):
+            assert set(d[key]) == {"row", "column"}
+        if d["fix"] is not None:
+            assert {"applicability", "edits", "message"} <= set(d["fix"])
+            assert d["fix"]["applicability"] in ("safe", "unsafe", "display-only")
+            for e in d["fix"]["edits"]:
+                assert {"content", "location", "end_location"} <= set(e)

@@ -98,3 +98,11 @@ def test_cli_formats():
     r = run_cli("manifest", "no/such/file.py")
     assert r.returncode == 2 and "no such file" in r.stderr
     assert (ROOT / "examples").is_dir()
+
+
+def test_terminal_manifest_fits_80_columns_without_breaking_words():
+    r = run_cli("manifest", "examples/torch_port.py", env={"COLUMNS": "80"})
+    assert r.returncode == 0, r.stderr
+    assert "\nexamples/torch_port.py:12  torch.nn.Conv2d  (PyTorch 2.13)\n" in r.stdout
+    assert "\n  weight_init=kaiming_uniform_(a=math.sqrt(5)) (implicit)\n" in r.stdout
+    assert all(len(line) <= 80 for line in r.stdout.splitlines())

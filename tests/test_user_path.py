@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -68,3 +69,22 @@ def test_the_same_finding_on_many_layers_is_shown_once_with_its_places(tmp_path)
     assert "Found 15 findings" in full.stdout
     concise = run_cli(p, "--no-cache", "--select", "DL201", "--output-format", "concise")
     assert concise.stdout.count("DL201") == 15  # machine-readable formats keep one line per call
+
+
+def test_frames_show_the_right_line_whatever_the_line_endings(tmp_path):
+    for ending in ("\n", "\r\n", "\r"):
+        p = tmp_path / "m.py"
+        p.write_bytes(ending.join(["import torch.nn as nn", "", "bn = nn.BatchNorm2d(4)", "x = 1", ""]).encode())
+        r = run_cli(p, "--no-cache", "--select", "DL201", "--color", "never")
+        assert "m.py:3:6: DL201" in r.stdout and "3 | bn = nn.BatchNorm2d(4)\n" in r.stdout, repr(ending)
+
+
+def test_rule_is_rendered_on_a_terminal_and_markdown_when_piped():
+    piped = run_cli("rule", "DL201")
+    assert piped.stdout.startswith("# DL201 (implicit-norm-momentum)\n") and "|---|" in piped.stdout
+    shown = run_cli("rule", "DL201", "--color", "always", env={"COLUMNS": "80"})
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout)
+    assert "# " not in plain and "|---|" not in plain and "```" not in plain
+    assert "\x1b[" in shown.stdout and "What it does" in plain
+    assert max(len(line.rstrip()) for line in plain.splitlines()) <= 80
+    assert "torch.nn.SyncBatchNorm" in plain  # API names are never cut short

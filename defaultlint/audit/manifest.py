@@ -191,13 +191,21 @@ def to_markdown(entries: list[Entry]) -> str:
 
 
 def print_rich(console, entries: list[Entry]) -> None:
-    from rich.table import Table as RichTable
+    """One block per call: where, the API and its framework release, then one line per hyperparameter
+    (implicit ones marked). A list, not a table: long paths, API names and values are never broken mid-word
+    to fit columns, at any terminal width."""
+    from rich.markup import escape as markup_escape
 
-    t = RichTable(title="Hyperparameter manifest", show_lines=True)
-    for col in ("Location", "Framework", "API", "Hyperparameters"):
-        t.add_column(col, overflow="fold")
+    from defaultlint.formats.common import printable
+
+    def escape(text: str) -> str:  # neither rich markup nor terminal control characters
+        return markup_escape(printable(text))
+
+    console.print("[bold]Hyperparameter manifest[/bold]")
     for e in entries:
-        t.add_row(_where(e), _fw(e), e.api, "\n".join(_shown(h) for h in e.params))
-    console.print(t)
-    console.print(f"{len(entries)} call{'s' if len(entries) != 1 else ''}, "
+        console.print(f"\n[bold]{escape(_where(e))}[/bold]  {escape(e.api)}  [dim]({escape(_fw(e))})[/dim]")
+        for h in e.params:
+            mark = {IMPLICIT: " [yellow](implicit)[/yellow]", UNKNOWN: " [dim](unknown)[/dim]"}.get(h.source, "")
+            console.print(f"  {escape(h.name)}={escape(h.value)}{mark}")
+    console.print(f"\n{len(entries)} call{'s' if len(entries) != 1 else ''}, "
                   f"{sum(h.source == IMPLICIT for e in entries for h in e.params)} implicit values.", markup=False)

@@ -86,6 +86,9 @@ def source_lines(r: FileResult):
         except notebook.NotebookError:
             return None
         return lambda f: nb.line(f.cell, f.location.row) if f.cell is not None else None
+    if "\r" not in text:  # the common case: one split in C instead of an offset per line
+        rows = text.split("\n")
+        return lambda f: rows[f.location.row - 1] if 0 < f.location.row <= len(rows) else None
     lines = Lines(text)
     return lambda f: lines.line(f.location.row) if f.location.row <= len(lines.starts) else None
 

@@ -16,7 +16,9 @@ def apis_for_code(table: Table, code: str) -> list[tuple[Api, str, str]]:
     return out
 
 
-def explain_rule(table: Table, code: str) -> str | None:
+def explain_rule(table: Table, code: str, table_rows: bool = True) -> str | None:
+    """The rule's Markdown explanation. `table_rows=False` lists the defaults covered as items instead of a
+    table's rows, for a terminal too narrow for a table of long API names."""
     c = table.codes.get(code)
     if c is None:
         return None
@@ -25,11 +27,16 @@ def explain_rule(table: Table, code: str) -> str | None:
     lines += ["## Why is this bad?", "", c.why, ""]
     rows = apis_for_code(table, code)
     if rows:
-        lines += ["## Defaults covered", "", "| API | parameter | default | other framework |", "|---|---|---|---|"]
+        lines += ["## Defaults covered", ""]
+        if table_rows:
+            lines += ["| API | parameter | default | other framework |", "|---|---|---|---|"]
         for api, name, value in rows:
             cp = table.counterpart_value(api, name)
             other = f"{table.display(cp[0].framework)} {cp[0].short_name}: {cp[1]}={cp[2]}" if cp else ""
-            lines.append(f"| `{api.name}` | `{name}` | `{value}` | {other} |")
+            if table_rows:
+                lines.append(f"| `{api.name}` | `{name}` | `{value}` | {other} |")
+            else:
+                lines.append(f"- `{api.name}`: `{name}={value}`" + (f" (other framework: {other})" if other else ""))
         lines.append("")
     example = _example(table, rows)
     if example:
