@@ -16,6 +16,7 @@ from defaultlint.project.atomic import replace_file
 from defaultlint.project.gcpause import own_process, paused, pausing
 from defaultlint.core.checker import Checker, Rules
 from defaultlint.project.config import Settings
+from defaultlint.project.modules import ProjectModules
 from defaultlint.core.fixer import fix_until_stable, parses
 from defaultlint.core.ftypes import FileResult, Finding, Position
 from defaultlint.core.table import Table
@@ -88,20 +89,32 @@ class Linter:
         self.settings = settings
         self.table = table or load_table()
         self.rules = settings.rules(self.table)
+        self.project: ProjectModules | None = None  # the files being checked, for programs' helper modules
+
+    def new_project(self, files=()) -> ProjectModules:
+        """The modules whose settings programs count when they import them: `files` (those being checked)
+        and the project's other Python files under the configuration's root (read once per instance)."""
+        s = self.settings
+        return ProjectModules(self.table, files, lambda p: read_source(p).text, s.root, s.exclude + s.extend_exclude)
+
+    def use_project(self, files=()) -> None:
+        self.project = self.new_project(files)
 
     def rules_for(self, path: Path) -> Rules:
         return self.settings.rules_for(self.table, path, self.rules)
 
     @pausing
-    def lint_text(self, text: str, path: str = "-", rules: Rules | None = None) -> list[Finding]:
+    def lint_text(self, text: str, path: str = "-", rules: Rules | None = None,
+                  project: ProjectModules | None = None) -> list[Finding]:
         if notebook.is_notebook(path):
             return notebook.lint_text(self, text, path, rules)
-        checker = Checker(self.table, rules or self.rules_for(Path(path)))
+        checker = Checker(self.table, rules or self.rules_for(Path(path)), project or self.project)
         return checker.check(text, path)
 
-    def fix_text(self, text: str, path: str = "-", unsafe: bool = False) -> tuple[str, int, list[Finding]]:
+    def fix_text(self, text: str, path: str = "-", unsafe: bool = False, project: ProjectModules | None = None
+                 ) -> tuple[str, int, list[Finding]]:
         """Apply fixes until none is left to apply; returns (new text, fixes applied, remaining findings)."""
-        out = self.fix(text, path, unsafe)
+        out = self.fix(text, path, unsafe, project)
         return out.text, len(out.applied), out.remaining
 
     def fix_text_detailed(self, text: str, path: str = "-", unsafe: bool = False
@@ -111,12 +124,13 @@ class Linter:
         return out.text, out.applied, out.remaining
 
     @pausing
-    def fix(self, text: str, path: str = "-", unsafe: bool = False) -> FixOutcome:
+    def fix(self, text: str, path: str = "-", unsafe: bool = False, project: ProjectModules | None = None
+            ) -> FixOutcome:
         """Fix `text` (a notebook's JSON when `path` names one) with the fix loop of `fixer.fix_until_stable`."""
         if notebook.is_notebook(path):
             return FixOutcome(*notebook.fix_text_detailed(self, text, path, unsafe))
         rules = self.rules_for(Path(path))
-        checker = Checker(self.table, rules)
+        checker = Checker(self.table, rules, project or self.project)
         return FixOutcome(*fix_until_stable(text, lambda t: checker.check(t, path), unsafe, self._param_order))
 
     def _param_order(self, api: str | None, name: str) -> int:
@@ -135,12 +149,14 @@ class Linter:
             src = read_source(path)
         except ReadError as e:
             return FileResult(name, [error_finding(name, str(e))], error=str(e))
+        if self.project is not None:
+            self.project.consulted.clear()
         if not fix:
-            return FileResult(name, self.lint_text(src.text, name), source=src.text)
+            return FileResult(name, self.lint_text(src.text, name), source=src.text, consulted=self._consulted())
         out = self.fix(src.text, name, unsafe)
         new = out.text
         result = FixedFileResult(name, out.remaining, source=src.text, fixes_applied=len(out.applied),
-                                 applied=out.applied, fix_errors=out.errors)
+                                 applied=out.applied, fix_errors=out.errors, consulted=self._consulted())
         if new == src.text:
             return result
         result.fixed_source = new
@@ -153,6 +169,9 @@ class Linter:
         except (OSError, ReadError, UnicodeError) as e:
             self._not_written(result, src.text, e)
         return result
+
+    def _consulted(self) -> list[str]:
+        return sorted(self.project.consulted) if self.project is not None else []
 
     def _not_written(self, result: FileResult, text: str, error: Exception) -> None:
         """A rewrite that could not be written: the result says so and holds the file's findings as it is."""
@@ -260,12 +279,14 @@ def _watch_parent(parent: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="defaultlint-parent-watch", daemon=True).start()
 
 
-def _init_worker(settings: Settings, table_root: str, parent: int | None = None) -> None:
+def _init_worker(settings: Settings, table_root: str, parent: int | None = None,
+                 project: list[str] = ()) -> None:
     global _worker
     if parent is not None:
         _watch_parent(parent)
     own_process(one_run=True)  # a worker of one run (a spawned one does not inherit the parent's setting)
     _worker = Linter(settings, load_table(table_root))
+    _worker.use_project(project)
 
 
 def _file_job(job: tuple[Path, bool, bool, bool]) -> FileResult:
@@ -312,7 +333,9 @@ def _run(linter: Linter, fn, jobs_in: list, jobs: int, parallel: bool, progress=
         try:
             context = _mp_context(linter.table.star_roots)
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(linter.settings, str(linter.table.root), os.getpid())) as pool:
+                                     initargs=(linter.settings, str(linter.table.root), os.getpid(),
+                                               sorted(map(str, linter.project.files)) if linter.project else [])
+                                     ) as pool:
                 for r in pool.map(fn, jobs_in, chunksize=chunk):
                     out.append(r)
                     tick(1)
@@ -343,6 +366,7 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
     What went wrong along the way without stopping the run (a pool that failed) is appended to `notes`.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
+    linter.use_project(files)
     if fix:
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
         return _run(linter, _file_job, [(f, True, unsafe, write) for f in files], jobs, many, progress, notes)
@@ -364,7 +388,9 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
     for (i, digest, rules_key, text), result in zip(todo, done):
         results[i] = result
         # store only what was checked from the very bytes hashed (not a file changed in between)
-        if digest and result.error is None and result.source == text and not _fix_failed(result):
+        # nor what depends on other files (a program counting a helper module's seed): it is checked again
+        if digest and result.error is None and result.source == text and not _fix_failed(result) \
+                and not result.consulted:
             cache.put(files[i], digest, rules_key, result.findings)
     cache.save()
     return [r for r in results if r is not None]

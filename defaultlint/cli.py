@@ -172,6 +172,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     notes: list[str] = []  # what went wrong without stopping the run (counted; shown with --verbose)
     if use_stdin:
         name = stdin_filename or "-"
+        linter.use_project()  # a program read from stdin counts its helper modules in the project too
         try:
             src = decode(sys.stdin.buffer.read())
         except ReadError as e:  # undecodable input is a finding of the input, as it is for a file

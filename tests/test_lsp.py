@@ -475,3 +475,15 @@ def test_change_after_a_quiet_spell_runs_at_once_and_typing_is_throttled(monkeyp
     now[0] = 105.0
     server.changed("file:///m.py")  # after a pause: at once
     assert waits == [0.0, 0.15, 0.0]
+
+
+@lsp
+async def test_a_programs_seed_set_in_a_helper_module_counts_and_follows_the_helpers_edits(client, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.defaultlint]\nselect = ['DL030']\n")
+    (tmp_path / "seeding.py").write_text("import torch\n\ndef seed_all():\n    torch.manual_seed(0)\n")
+    program = "import torch\nfrom seeding import seed_all\n\nif __name__ == '__main__':\n    seed_all()\n"
+    uri, diags = await open_doc(client, tmp_path / "train.py", program)
+    assert [d.code for d in diags] == []
+    (tmp_path / "seeding.py").write_text("import torch\n\ndef seed_all():\n    pass\n")
+    await change_doc(client, uri, 2, program + "\n")
+    assert [d.code for d in await diagnostics_for(client, uri, 2)] == ["DL030"]

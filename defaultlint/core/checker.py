@@ -146,9 +146,10 @@ def _implied(table: Table, tree: ast.Module) -> dict[str, VersionRange]:
 
 
 class Checker:
-    def __init__(self, table: Table, rules: Rules):
+    def __init__(self, table: Table, rules: Rules, project: program.Project | None = None):
         self.table = table
         self.rules = rules
+        self.project = project  # finds the project's other modules, whose settings a program may reach
 
     # -- entry point --------------------------------------------------------------------------------
     def check(self, text: str, path: str) -> list[Finding]:
@@ -176,7 +177,8 @@ class Checker:
             findings.extend(self.call_findings(module, call, path))
         if "DL901" in self.rules.enabled:
             findings.extend(self.reference_findings(module, path))
-        findings.extend(program.findings(module, self.rules.enabled, self.rules.targets, path, self.rules.fixable))
+        findings.extend(program.findings(module, self.rules.enabled, self.rules.targets, path, self.rules.fixable,
+                                         self.project))
         findings.sort(key=lambda f: (f.start, f.code))
         return findings
 

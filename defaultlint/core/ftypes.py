@@ -70,3 +70,4 @@ class FileResult:
     fixed_source: str | None = None  # set by the fixer when the text changed
     fixes_applied: int = 0
     fix_errors: list[str] = field(default_factory=list)  # fixes that could not be computed, and why
+    consulted: list[str] = field(default_factory=list)  # other files whose content the findings depend on

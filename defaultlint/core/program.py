@@ -10,12 +10,16 @@ left unset is one finding, on the main guard or else on the first statement afte
 inserts the explicit statement after the imports (`Edit` with an empty span; `fixer.apply_fixes` joins the
 insertions at one place into one block).
 
-Settings made in other modules the program imports are not seen: each module is checked on its own.
+A setting made in another module of the project counts when the program reaches it: the module's own
+import-time code when the program imports it, and a function of it the program calls (`utils.seed_all()`),
+transitively. The core does no I/O: the caller hands `findings` a `Project` that finds such a module by its
+dotted name and returns its `exports` (project.modules does this for the files being checked).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix
@@ -34,7 +38,28 @@ class Runs:
     """What the code that runs on executing a module does: whether it trains, and what it sets."""
 
     entry: bool = False  # an entry call, or a main guard
-    settings: set[tuple[str, str]] = field(default_factory=set)  # (assign | call | env, dotted name or variable)
+    # (assign | call | env, dotted name or variable) -> the value written, as source ("" when there is none)
+    settings: dict[tuple[str, str], str] = field(default_factory=dict)
+    refs: set[str] = field(default_factory=set)  # names called that are defined outside the module
+    imports: set[str] = field(default_factory=set)  # modules (and names of modules) imported
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What another module contributes when the program reaches a name in it: the settings made, and the
+    names it calls and imports in turn (relative names are relative to `origin`, the module's file)."""
+
+    settings: tuple[tuple[tuple[str, str], str], ...]  # the items of `Runs.settings`
+    refs: frozenset[str]
+    imports: frozenset[str]
+    origin: str
+
+
+# Finds the module a dotted name (`pkg.utils.seed_all`, or `.utils` relative to the file `origin`) lives in,
+# among the project's own modules, and returns what reaching it does (importing the module, and calling the
+# function the name ends with when `called`); None for any other name.
+Project = Callable[[str, str, bool], "Reached | None"]
+MAX_REACHED = 64  # modules and functions followed into other modules, per program
 
 
 def main_guard(tree: ast.Module) -> ast.If | None:
@@ -62,16 +87,71 @@ def imported_roots(module) -> set[str]:
 
 def runs(module) -> Runs:
     """Walk the code that runs when the module is executed: its statements, then the functions they reach."""
-    table: Table = module.table
-    program = table.program
-    resolver = module.resolver
-    out = Runs(entry=main_guard(module.tree) is not None)
+    return _walk(module, [(module.tree.body, module.resolver.module)], entry=main_guard(module.tree) is not None)
+
+
+def exports(module, name: str, origin: str) -> Reached:
+    """What reaching `name` in the module does: importing it runs its statements (not its main guard), and
+    calling one of its functions runs that too (`name` is "" for the import alone)."""
+    guard = main_guard(module.tree)
+    body = [st for st in module.tree.body if st is not guard]
+    start = [(body, module.resolver.module)]
+    for st in module.tree.body:
+        if name and isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and st.name == name:
+            start.append((st.body, module.resolver.scope_of.get(id(st), module.resolver.module)))
+    ran = _walk(module, start, entry=False)
+    return Reached(tuple(ran.settings.items()), frozenset(ran.refs), frozenset(ran.imports), origin)
+
+
+def _functions(module) -> dict[str, list[ast.AST]]:
     functions: dict[str, list[ast.AST]] = {}
     for st in module.tree.body:
         if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.setdefault(st.name, []).append(st)
+    return functions
+
+
+def _relative(tree: ast.Module) -> dict[str, str]:
+    """Names bound by relative imports anywhere in the module -> their relative dotted name (`.utils.f`)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = "." * node.level + (node.module or "")
+            for a in node.names:
+                if a.name != "*":
+                    out[a.asname or a.name] = base + ("." if node.module else "") + a.name
+    return out
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The modules (and names) an import statement reaches, relative ones with their leading dots."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    base = "." * node.level + (node.module or "")
+    sep = "." if node.module else ""
+    return [base] * bool(node.module) + [base + sep + a.name for a in node.names if a.name != "*"]
+
+
+def _dotted(expr: ast.expr) -> str | None:
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))
+
+
+def _walk(module, start: list[tuple[list[ast.stmt], Scope]], entry: bool) -> Runs:
+    table: Table = module.table
+    program = table.program
+    resolver = module.resolver
+    out = Runs(entry=entry)
+    functions = _functions(module)
+    relative: dict[str, str] | None = None
     seen: set[int] = set()
-    work: list[tuple[list[ast.stmt], Scope]] = [(module.tree.body, resolver.module)]
+    work = list(start)
     while work:
         body, scope = work.pop()
         stack: list[ast.AST] = list(body)
@@ -87,30 +167,48 @@ def runs(module) -> Runs:
                         seen.add(id(fn))
                         work.append((fn.body, resolver.scope_of.get(id(fn), resolver.module)))
             elif isinstance(node, ast.Call):
-                _call(node, scope, module, program, out)
+                if not _call(node, scope, module, program, out):
+                    dotted = _dotted(node.func)
+                    if dotted is not None:
+                        if relative is None:
+                            relative = _relative(module.tree)
+                        root, _, rest = dotted.partition(".")
+                        if root in relative:
+                            out.refs.add(relative[root] + ("." + rest if rest else ""))
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                out.imports.update(_imported(node))
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                    _assigned(target, scope, module, program, out)
+                    _assigned(target, node.value, scope, module, program, out)
     return out
 
 
-def _assigned(target: ast.expr, scope: Scope, module, program, out: Runs) -> None:
+def _keep(module, out: Runs, key: tuple[str, str], node: ast.expr | None) -> None:
+    """Record a statement that sets a flag (any other is not kept), with the value it writes as source."""
+    if key in module.table.program.set_keys and key not in out.settings:
+        out.settings[key] = (module.lines.source(node) or "") if node is not None else ""
+
+
+def _assigned(target: ast.expr, value: ast.expr | None, scope: Scope, module, program, out: Runs) -> None:
     if isinstance(target, (ast.Tuple, ast.List)):
-        for t in target.elts:
-            _assigned(t, scope, module, program, out)
+        values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) \
+            else [None] * len(target.elts)
+        for t, v in zip(target.elts, values):
+            _assigned(t, v, scope, module, program, out)
     elif isinstance(target, ast.Attribute):
         ref = module.resolver.ref(target, scope)
         if type(ref) is Path:
-            out.settings.add(("assign", ref.name))
+            _keep(module, out, ("assign", ref.name), value)
     elif isinstance(target, ast.Subscript):  # an environment mapping's item: MAPPING["X"] = ...
         ref = module.resolver.ref(target.value, scope)
         key = target.slice
         if type(ref) is Path and ref.name in program.env_mappings and isinstance(key, ast.Constant) \
                 and isinstance(key.value, str):
-            out.settings.add(("env", key.value))
+            _keep(module, out, ("env", key.value), value)
 
 
-def _call(node: ast.Call, scope: Scope, module, program, out: Runs) -> None:
+def _call(node: ast.Call, scope: Scope, module, program, out: Runs) -> bool:
+    """Record what the call sets; whether it resolved to a dotted name."""
     func = node.func
     if isinstance(func, ast.Attribute) and not out.entry:
         for method, receiver in program.entries:
@@ -119,18 +217,23 @@ def _call(node: ast.Call, scope: Scope, module, program, out: Runs) -> None:
                 break
     ref = module.resolver.ref(func, scope)
     if type(ref) is not Path:
-        return
+        return False
     name = ref.name
-    out.settings.add(("call", name))
     first = node.args[0] if node.args else None
+    _keep(module, out, ("call", name), first)
+    out.refs.add(name)
     if name in program.env_setters or any(name == f"{m}.setdefault" for m in program.env_mappings):
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
-            out.settings.add(("env", first.value))
+            _keep(module, out, ("env", first.value), node.args[1] if len(node.args) > 1 else None)
     elif any(name == f"{m}.update" for m in program.env_mappings):
         if isinstance(first, ast.Dict):
-            out.settings.update(("env", k.value) for k in first.keys
-                                if isinstance(k, ast.Constant) and isinstance(k.value, str))
-        out.settings.update(("env", k.arg) for k in node.keywords if k.arg)
+            for k, v in zip(first.keys, first.values):
+                if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                    _keep(module, out, ("env", k.value), v)
+        for k in node.keywords:
+            if k.arg:
+                _keep(module, out, ("env", k.arg), k.value)
+    return True
 
 
 def _receiver_under(module, expr: ast.expr, scope: Scope, namespace: str) -> bool:
@@ -149,8 +252,9 @@ def _receiver_under(module, expr: ast.expr, scope: Scope, namespace: str) -> boo
 
 # -- findings ---------------------------------------------------------------------------------------------
 def findings(module, enabled: frozenset[str], targets: dict[str, VersionRange], path: str,
-             fixable: frozenset[str] | None = None) -> list[Finding]:
-    """One finding per program flag the module leaves unset, when the module is a program."""
+             fixable: frozenset[str] | None = None, project: Project | None = None) -> list[Finding]:
+    """One finding per program flag the module leaves unset, when the module is a program; with `project`,
+    settings in the project's modules the program reaches count."""
     table: Table = module.table
     flags = [f for f in table.program.flags if f.code in enabled]
     if not flags:
@@ -163,6 +267,9 @@ def findings(module, enabled: frozenset[str], targets: dict[str, VersionRange], 
     if not ran.entry:
         return []
     unset = [f for f in flags if not any((s.kind, s.target) in ran.settings for s in f.sets)]
+    if unset and project is not None and (ran.refs or ran.imports):
+        settings = reached_settings(project, ran, path)
+        unset = [f for f in unset if not any((s.kind, s.target) in settings for s in f.sets)]
     if not unset:
         return []
     lines = module.lines
@@ -175,6 +282,33 @@ def findings(module, enabled: frozenset[str], targets: dict[str, VersionRange], 
         out.append(Finding(flag.code, message, path, start, end, lines.position(start), lines.position(end),
                            None, [], fix))
     return out
+
+
+def reached_settings(project: Project, ran: Runs, origin: str) -> dict[tuple[str, str], str]:
+    """The settings made by the project's modules the program imports and functions it calls, transitively."""
+    settings: dict[tuple[str, str], str] = {}
+    seen: set[tuple[str, str, bool]] = set()
+    work = _reaching(ran.refs, ran.imports, origin)
+    followed = 0
+    while work and followed < MAX_REACHED:
+        item = work.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        reached = project(*item)
+        if reached is None:
+            continue
+        followed += 1
+        for key, written in reached.settings:
+            settings.setdefault(key, written)
+        work.extend(_reaching(reached.refs, reached.imports, reached.origin))
+    return settings
+
+
+def _reaching(refs, imports, origin: str) -> list[tuple[str, str, bool]]:
+    work = [(name, origin, False) for name in sorted(imports)] + [(name, origin, True) for name in sorted(refs)]
+    work.reverse()  # popped in name order: imports first
+    return work
 
 
 def value_in(table: Table, flag: Flag, targets: dict[str, VersionRange]) -> tuple[str | None, str, list[str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,6 +245,11 @@ class Program:
 
     def flag(self, name: str) -> Flag | None:
         return next((f for f in self.flags if f.name == name), None)
+
+    @functools.cached_property
+    def set_keys(self) -> frozenset[tuple[str, str]]:
+        """Every (kind, target) a flag's setting statement has: the only statements a program's walk keeps."""
+        return frozenset((s.kind, s.target) for f in self.flags for s in f.sets)
 
 
 @dataclass(frozen=True)

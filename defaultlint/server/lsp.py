@@ -337,7 +337,7 @@ class DefaultlintServer(LanguageServer):
         path = self.path_of(uri)
         if self.excluded(linter, path):
             return []
-        findings = linter.lint_text(text, str(path) if path else "-")
+        findings = linter.lint_text(text, str(path) if path else "-", project=linter.new_project())
         positions = Positions(text, self.encoding())
         data = {"version": version}
         return [_converter.structure(diagnostic(f, self.table, positions, data), types.Diagnostic) for f in findings]
@@ -415,7 +415,8 @@ class DefaultlintServer(LanguageServer):
 
     def fix_all(self, uri: str, text: str) -> types.CodeAction | None:
         path = self.path_of(uri)
-        new, applied, _ = self.linter_for(uri).fix_text(text, str(path) if path else "-", unsafe=False)
+        linter = self.linter_for(uri)
+        new, applied, _ = linter.fix_text(text, str(path) if path else "-", unsafe=False, project=linter.new_project())
         if not applied or new == text:
             return None
         whole = Positions(text, self.encoding()).range(0, len(text))
