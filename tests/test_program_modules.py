@@ -177,3 +177,22 @@ def test_fixing_a_program_does_not_insert_what_a_helper_sets(tmp_path):
     assert result.fixes_applied == 1
     assert (tmp_path / "train.py").read_text() == train("from utils import seed_all", "seed_all(0)").replace(
         "from utils import seed_all\n", "from utils import seed_all\n\ntorch.backends.cudnn.benchmark = False\n")
+
+
+def test_the_manifest_records_each_flag_of_a_program_set_or_implicit(tmp_path, monkeypatch):
+    from defaultlint.audit.manifest import entries_for_paths, from_json, to_json
+
+    write(tmp_path, {"train.py": train("from utils import seed_all", "seed_all(7)"),
+                     "utils.py": UTILS.replace("torch.manual_seed(seed)", "torch.manual_seed(1234)")})
+    monkeypatch.chdir(tmp_path)
+    linter = Linter(Settings(root=tmp_path))
+    entries, errors = entries_for_paths([tmp_path], linter.table, linter.rules)
+    assert errors == []
+    [program] = [e for e in entries if e.api == "program"]
+    assert (Path(program.path).name, program.line, program.framework, program.version) == ("train.py", 9, "torch",
+                                                                                             "2.13")
+    shown = {h.name: (h.value, h.source) for h in program.params}
+    assert shown["torch-seed"] == ("1234", "explicit")  # set by the helper the program calls
+    assert shown["torch-cudnn-benchmark"] == ("False", "implicit")
+    assert shown["torch-matmul-tf32"] == ("False", "implicit")
+    assert from_json(to_json(entries)) == entries

@@ -13,7 +13,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from defaultlint.core import program
 from defaultlint.core.checker import Rules, module_of
+from defaultlint.core.program import Project
 from defaultlint.core.resolver import BudgetExceeded
 from defaultlint.core.semantics import CallValues, Source, Value, shown_release, values_of
 from defaultlint.core.table import Table
@@ -21,6 +23,7 @@ from defaultlint.core.text import parse
 
 FORMAT_VERSION = 1
 EXPLICIT, IMPLICIT, UNKNOWN = "explicit", "implicit", "unknown"
+PROGRAM = "program"  # the api, category and callee of a program's flags entry
 
 
 @dataclass
@@ -50,8 +53,10 @@ class Entry:
         return next((h for h in self.params if h.name == name), None)
 
 
-def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[Entry]:
-    """The manifest entries of one module (none when it does not parse or cannot be resolved)."""
+def entries_for_text(text: str, path: str, table: Table, rules: Rules, project: Project | None = None
+                     ) -> list[Entry]:
+    """The manifest entries of one module (none when it does not parse or cannot be resolved): its calls,
+    then, when it is a program, its program flags (one entry per framework)."""
     tree, error = parse(text, path)
     if tree is None:
         return []
@@ -83,7 +88,32 @@ def entries_for_text(text: str, path: str, table: Table, rules: Rules) -> list[E
                 entry.params.append(hyper)
         out.append(entry)
         out.extend(_identifier_entries(table, module, call, rules, path))
+    out.extend(_program_entries(table, module, rules, path, project))
     return out
+
+
+def _program_entries(table: Table, module, rules: Rules, path: str, project: Project | None) -> list[Entry]:
+    """A program's flags, an entry per framework at the place its findings are reported: the value the
+    program writes (explicit), or the value in force for the targeted release (implicit)."""
+    found = program.states(module, rules.targets, path, project)
+    if not found:
+        return []
+    line = module.tree.body and program.main_guard(module.tree)
+    row = line.lineno if line else 1
+    by_framework: dict[str, Entry] = {}
+    for st in found:
+        fw = st.flag.framework or st.flag.imports[0]
+        entry = by_framework.get(fw)
+        if entry is None:
+            version = st.release.split(" ", 1)[1] if " " in st.release else ""
+            entry = by_framework[fw] = Entry(path, row, 1, fw, PROGRAM, PROGRAM, version, PROGRAM,
+                                             display=table.display(fw) if fw in table.frameworks else fw)
+        if st.written is not None:
+            entry.params.append(Hyper(st.flag.name, st.written or "set", EXPLICIT, note=st.flag.label))
+        else:
+            value = st.value if st.value is not None else "unset"
+            entry.params.append(Hyper(st.flag.name, value, IMPLICIT, note=st.flag.label))
+    return list(by_framework.values())
 
 
 def _identifier_entries(table: Table, module, call, rules: Rules, path: str) -> list[Entry]:
@@ -127,11 +157,14 @@ def _hyper(table: Table, cv: CallValues, v: Value) -> Hyper | None:
 
 
 def entries_for_paths(paths: list[Path], table: Table, rules: Rules) -> tuple[list[Entry], list[str]]:
-    """Entries of every Python file under `paths` (sorted), and the errors of files that could not be read."""
+    """Entries of every Python file under `paths` (sorted), and the errors of files that could not be read.
+    A program's flags count what the files under `paths` it imports set."""
     from defaultlint.api import ReadError, read_source
     from defaultlint.project.discovery import discover
+    from defaultlint.project.modules import ProjectModules
 
     files, skipped = discover(list(paths), Path.cwd())
+    project = ProjectModules(table, files, lambda p: read_source(p).text)
     errors = [f"{s.path}: {s.reason}" for s in skipped]
     out: list[Entry] = []
     for f in files:
@@ -140,7 +173,7 @@ def entries_for_paths(paths: list[Path], table: Table, rules: Rules) -> tuple[li
         except ReadError as e:
             errors.append(f"{f}: {e}")
             continue
-        out.extend(entries_for_text(src.text, str(f), table, rules))
+        out.extend(entries_for_text(src.text, str(f), table, rules, project))
     return out, errors
 
 

@@ -251,6 +251,40 @@ def _receiver_under(module, expr: ast.expr, scope: Scope, namespace: str) -> boo
 
 
 # -- findings ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlagState:
+    """A flag of a program: what the program writes for it, or the value in force when it writes nothing."""
+
+    flag: Flag
+    written: str | None  # the value set, as source ("" for a statement that writes none); None: implicit
+    value: str | None  # the value in force when implicit (None for a seed: unseeded)
+    release: str  # the release the value is that of (`PyTorch 2.13`)
+
+
+def states(module, targets: dict[str, VersionRange], path: str, project: Project | None = None,
+           flags: list[Flag] | None = None) -> list[FlagState] | None:
+    """Each flag (of `flags`, else all) of a framework the program imports, set or implicit; None when the
+    module is no program. With `project`, settings in the project's modules the program reaches count."""
+    table: Table = module.table
+    roots = imported_roots(module)
+    flags = [f for f in (table.program.flags if flags is None else flags) if roots.intersection(f.imports)]
+    if not flags:
+        return []
+    ran = runs(module)
+    if not ran.entry:
+        return None
+    settings = ran.settings
+    if project is not None and (ran.refs or ran.imports) and \
+            any(not any((s.kind, s.target) in settings for s in f.sets) for f in flags):
+        settings = {**reached_settings(project, ran, path), **settings}
+    out = []
+    for flag in flags:
+        written = next((settings[(s.kind, s.target)] for s in flag.sets if (s.kind, s.target) in settings), None)
+        value, release, _ = value_in(table, flag, targets)
+        out.append(FlagState(flag, written, value, release))
+    return out
+
+
 def findings(module, enabled: frozenset[str], targets: dict[str, VersionRange], path: str,
              fixable: frozenset[str] | None = None, project: Project | None = None) -> list[Finding]:
     """One finding per program flag the module leaves unset, when the module is a program; with `project`,
@@ -259,17 +293,7 @@ def findings(module, enabled: frozenset[str], targets: dict[str, VersionRange], 
     flags = [f for f in table.program.flags if f.code in enabled]
     if not flags:
         return []
-    roots = imported_roots(module)
-    flags = [f for f in flags if roots.intersection(f.imports)]
-    if not flags:
-        return []
-    ran = runs(module)
-    if not ran.entry:
-        return []
-    unset = [f for f in flags if not any((s.kind, s.target) in ran.settings for s in f.sets)]
-    if unset and project is not None and (ran.refs or ran.imports):
-        settings = reached_settings(project, ran, path)
-        unset = [f for f in unset if not any((s.kind, s.target) in settings for s in f.sets)]
+    unset = [s.flag for s in states(module, targets, path, project, flags) or () if s.written is None]
     if not unset:
         return []
     lines = module.lines
