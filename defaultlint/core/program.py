@@ -111,18 +111,6 @@ def _functions(module) -> dict[str, list[ast.AST]]:
     return functions
 
 
-def _relative(tree: ast.Module) -> dict[str, str]:
-    """Names bound by relative imports anywhere in the module -> their relative dotted name (`.utils.f`)."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = "." * node.level + (node.module or "")
-            for a in node.names:
-                if a.name != "*":
-                    out[a.asname or a.name] = base + ("." if node.module else "") + a.name
-    return out
-
-
 def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
     """The modules (and names) an import statement reaches, relative ones with their leading dots."""
     if isinstance(node, ast.Import):
@@ -149,7 +137,8 @@ def _walk(module, start: list[tuple[list[ast.stmt], Scope]], entry: bool) -> Run
     resolver = module.resolver
     out = Runs(entry=entry)
     functions = _functions(module)
-    relative: dict[str, str] | None = None
+    relative: dict[str, str] = {}  # names bound by relative imports in the code walked -> `.utils.f`
+    unresolved: list[str] = []  # the dotted callees that resolved to nothing (`seed_all` of `from .u import`)
     seen: set[int] = set()
     work = list(start)
     while work:
@@ -170,16 +159,20 @@ def _walk(module, start: list[tuple[list[ast.stmt], Scope]], entry: bool) -> Run
                 if not _call(node, scope, module, program, out):
                     dotted = _dotted(node.func)
                     if dotted is not None:
-                        if relative is None:
-                            relative = _relative(module.tree)
-                        root, _, rest = dotted.partition(".")
-                        if root in relative:
-                            out.refs.add(relative[root] + ("." + rest if rest else ""))
+                        unresolved.append(dotted)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 out.imports.update(_imported(node))
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    base = "." * node.level + (node.module or "")
+                    for a in node.names:
+                        relative[a.asname or a.name] = base + ("." if node.module else "") + a.name
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                     _assigned(target, node.value, scope, module, program, out)
+    for dotted in unresolved:
+        root, _, rest = dotted.partition(".")
+        if root in relative:
+            out.refs.add(relative[root] + ("." + rest if rest else ""))
     return out
 
 

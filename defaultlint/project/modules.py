@@ -31,6 +31,7 @@ class ProjectModules:
         self.root = Path(os.path.realpath(root)) if root is not None else None
         self.exclude = list(exclude or [])
         self._allowed: dict[Path, bool] = {}
+        self._present_in: dict[Path, bool] = {}
         self.consulted: set[str] = set()
         self._modules: dict[Path, object | None] = {}
         self._exports: dict[tuple[Path, str], program.Reached] = {}
@@ -60,6 +61,8 @@ class ProjectModules:
             return None
         level = len(name) - len(name.lstrip("."))
         parts = [p for p in name[level:].split(".") if p]
+        if not level and parts and parts[0] in self.table.words:
+            return None  # a framework's own name is never one of the project's modules
         if level:
             base = here
             for _ in range(level - 1):
@@ -74,8 +77,7 @@ class ProjectModules:
         return None
 
     def _within(self, root: Path, parts: list[str]) -> tuple[Path, str] | None:
-        if parts and not (self._allows(root / (parts[0] + ".py")) or self._allows(root / parts[0] / "__init__.py")
-                          or (root / parts[0]).is_dir()):
+        if parts and not self._present(root, parts[0]):
             return None  # most names a program calls are no module of the project: one look settles it
         for k in range(len(parts), 0, -1):
             rest = parts[k:]
@@ -88,6 +90,13 @@ class ProjectModules:
         if not parts and self._allows(root / "__init__.py"):
             return root / "__init__.py", ""
         return None
+
+    def _present(self, root: Path, first: str) -> bool:
+        key = root / first
+        if key not in self._present_in:
+            self._present_in[key] = self._allows(root / (first + ".py")) or self._allows(key / "__init__.py") \
+                or key.is_dir()
+        return self._present_in[key]
 
     def _allows(self, path: Path) -> bool:
         """A file being checked, or a regular Python file of the project the walk would not exclude."""
