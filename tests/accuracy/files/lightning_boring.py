@@ -1,7 +1,8 @@
 # Third-party code, copied unchanged (excerpt) for defaultlint's accuracy measurement.
 # package: pytorch-lightning 2.6.6
-# original path: pytorch_lightning/demos/boring_classes.py (lines 49-63, 96-150)
+# original path: pytorch_lightning/demos/boring_classes.py (lines 49-63, 96-148)
 # licence: Apache-2.0
+from typing import Any, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -78,5 +79,3 @@ class BoringModel(LightningModule):
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(RandomDataset(32, 64))
-
-    def test_dataloader(self) -> DataLoader:

@@ -1,6 +1,6 @@
 # Third-party code, copied unchanged (excerpt) for defaultlint's accuracy measurement.
 # package: tf-models-official 2.20.0
-# original path: official/nlp/modeling/layers/transformer_encoder_block.py (lines 26-70, 266-414)
+# original path: official/nlp/modeling/layers/transformer_encoder_block.py (lines 26-70, 71-71, 266-414)
 # licence: Apache-2.0
 import tensorflow as tf, tf_keras
 from official.modeling import tf_utils
@@ -51,6 +51,8 @@ class RMSNorm(tf_keras.layers.Layer):
 
 
 @tf_keras.utils.register_keras_serializable(package="Text")
+
+class TransformerEncoderBlock(tf_keras.layers.Layer):
 
   def build(self, input_shape):
     if isinstance(input_shape, tf.TensorShape):

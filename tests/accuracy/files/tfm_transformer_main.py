@@ -1,11 +1,13 @@
 # Third-party code, copied unchanged (excerpt) for defaultlint's accuracy measurement.
 # package: tf-models-official 2.20.0
-# original path: official/legacy/transformer/transformer_main.py (lines 188-246, 429-450)
+# original path: official/legacy/transformer/transformer_main.py (lines 122-122, 188-246, 429-447)
 # licence: Apache-2.0
 import tensorflow as tf, tf_keras
 from official.legacy.transformer import optimizer
 from official.legacy.transformer import transformer
 from official.legacy.transformer import metrics
+
+class TransformerTask(object):
 
   def train(self):
     """Trains the model."""
@@ -86,6 +88,3 @@ from official.legacy.transformer import metrics
             self.flags_obj, default_for_fp16="dynamic"))
 
     return opt
-
-
-def _ensure_dir(log_dir):

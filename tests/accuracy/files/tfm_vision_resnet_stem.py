@@ -5,6 +5,7 @@
 import tensorflow as tf, tf_keras
 from official.modeling import tf_utils
 from official.vision.modeling.layers import nn_blocks
+layers = tf_keras.layers
 
 class ResNet(tf_keras.Model):
   """Creates ResNet and ResNet-RS family models.
