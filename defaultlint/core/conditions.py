@@ -102,12 +102,11 @@ def evaluate(text: str, env: Env) -> bool | None:
     """True / False, or None when the call does not decide it."""
     tree = compile_condition(text)
     try:
-        result = _eval(tree, env)
+        return bool(_eval(tree, env))
     except _Unknown:
         return None
     except (TypeError, ValueError):
         return None
-    return bool(result)
 
 
 class _Unknown(Exception):
