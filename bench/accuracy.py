@@ -56,6 +56,7 @@ class Labels:
     expected: dict[str, set[Key]]  # selection -> expected keys
     extra: dict[Key, str]
     false: dict[Key, str]
+    fixed: set[Key] = field(default_factory=set)  # false findings no longer reported: they must stay absent
 
 
 def load_labels(path: Path) -> Labels:
@@ -71,7 +72,8 @@ def load_labels(path: Path) -> Labels:
         for e in doc.get(kind, []):
             for p in e.get("params", [e.get("param")]):
                 found[(e["line"], e["api"], p)] = e["reason"]
-    return Labels(doc["file"], doc["framework"], expected, judged["extra"], judged["false"])
+    fixed = {(e["line"], e["api"], e["param"]) for e in doc.get("false", []) if e.get("status") == "fixed"}
+    return Labels(doc["file"], doc["framework"], expected, judged["extra"], judged["false"], fixed)
 
 
 @dataclass
@@ -105,10 +107,17 @@ def linters() -> dict[str, Linter]:
 
 
 def score_file(labels: Labels, linter: Linter, selection: str) -> Score:
-    text = (FILES / labels.name).read_text(encoding="utf-8")
+    return score_keys(labels, reported_keys(labels, linter), selection)
+
+
+def reported_keys(labels: Labels, linter: Linter) -> set[Key]:
     reported: set[Key] = set()
-    for f in linter.lint_text(text, labels.name):
+    for f in linter.lint_text((FILES / labels.name).read_text(encoding="utf-8"), labels.name):
         reported.update(finding_keys(f))
+    return reported
+
+
+def score_keys(labels: Labels, reported: set[Key], selection: str) -> Score:
     expected = labels.expected[selection]
     every_expected = labels.expected["ALL"] | labels.expected["default"]
     s = Score(expected=len(expected), reported=len(reported))
