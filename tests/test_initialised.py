@@ -75,3 +75,30 @@ def test_in_place_functions_by_name_and_attributes_of_a_parameter():
            "        self.q_proj = nn.Linear(3, 3, bias=False)\n        self.other = nn.Linear(3, 3, bias=False)\n"
            "def _init_weights(module):\n    trunc_normal_tf_(module.q_proj.weight, std=0.02)\n")
     assert init_findings(src) == {(7, "weight initialisation")}  # self.other is not reached
+
+
+def test_type_comparisons_narrow_like_isinstance():
+    layers = "emb = nn.Embedding(10, 4)\nfc = nn.Linear(4, 4)\nconv = nn.Conv2d(3, 8, 3)\n"
+    for guard in ("type(m) == nn.Linear", "type(m) is nn.Linear", "nn.Linear == type(m)",
+                  "type(m) in (nn.Linear,)", "type(m) == nn.Linear or isinstance(m, nn.Linear)"):
+        src = layers + f"def init_fn(m):\n    if {guard}:\n        nn.init.xavier_uniform_(m.weight)\n" \
+                       "model.apply(init_fn)\n"
+        assert init_findings(src) == {(2, "weight initialisation"), (4, "weight initialisation"),
+                                      (4, "bias initialisation"), (3, "bias initialisation")}, guard
+    both = layers + ("def init_fn(m):\n    if type(m) == nn.Linear or type(m) == nn.Conv2d:\n"
+                     "        nn.init.xavier_uniform_(m.weight)\nmodel.apply(init_fn)\n")
+    assert init_findings(both) == {(2, "weight initialisation"), (3, "bias initialisation"),
+                                   (4, "bias initialisation")}
+    # an `or` with a branch that narrows nothing lets any layer through
+    loose = layers + ("def init_fn(m):\n    if type(m) == nn.Linear or m.weight.dim() > 1:\n"
+                      "        nn.init.xavier_uniform_(m.weight)\nmodel.apply(init_fn)\n")
+    assert init_findings(loose) == {(3, "bias initialisation"), (4, "bias initialisation")}
+
+
+def test_a_function_defined_in_a_function_never_called_does_not_count():
+    src = ("fc = nn.Linear(4, 4)\n"
+           "def train(net):\n    def init_weights(m):\n        if isinstance(m, nn.Linear):\n"
+           "            nn.init.xavier_uniform_(m.weight)\n    net.apply(init_weights)\n")
+    assert init_findings(src) == {(2, "weight initialisation"), (2, "bias initialisation")}
+    called = src + "train(model)\n"
+    assert init_findings(called) == {(2, "bias initialisation")}

@@ -120,5 +120,68 @@ def test_the_fix_never_repeats_a_key_of_the_unpacked_dict():
 
     src = "import torch\nkw = {'batch_size': 32, 'shuffle': True}\nloader = torch.utils.data.DataLoader(ds, **kw)\n"
     fixed, _, _ = Linter(Settings(root=Path("."), select=["ALL"])).fix_text(src, "t.py", unsafe=True)
-    assert fixed.endswith("loader = torch.utils.data.DataLoader(ds, **kw, num_workers=0, drop_last=False, "
-                          "in_order=True)\n")
+    assert fixed.endswith("loader = torch.utils.data.DataLoader(ds, **kw, num_workers=0, drop_last=False)\n")
+
+
+# -- parameters not in force, found on the accuracy set (tests/accuracy) --------------------------------
+def test_a_batch_sampler_object_takes_batch_size_shuffle_and_drop_last_out_of_force():
+    src = ("import torch\nfrom torch.utils.data import DataLoader, Sampler\n"
+           "class Chunks(Sampler):\n    pass\n"
+           "a = DataLoader(ds, batch_sampler=Chunks(ds))\n"
+           "b = DataLoader(ds, batch_sampler=torch.utils.data.BatchSampler(s, 4, False))\n"
+           "c = DataLoader(ds, batch_sampler=lambda: None)\n")
+    for f in lint(src):
+        assert f.location.row < 5 or {p for p, _ in f.parameters}.isdisjoint(
+            {"batch_size", "shuffle", "drop_last"}), f.message
+    # a literal None, or nothing, leaves them in force; a name of unknown value states the condition
+    assert {"batch_size", "shuffle", "drop_last"} <= params(
+        "from torch.utils.data import DataLoader\nd = DataLoader(ds, batch_sampler=None)\n",
+        "torch.utils.data.DataLoader")
+    msgs = [f.message for f in lint("from torch.utils.data import DataLoader\nd = DataLoader(ds, batch_sampler=bs)\n")
+            if "`batch_size`" in f.message]
+    assert len(msgs) == 1 and "in force only when `batch_sampler is None`" in msgs[0]
+
+
+def test_in_order_needs_workers_and_norm_type_needs_max_norm():
+    loader = "from torch.utils.data import DataLoader\n"
+    assert "in_order" not in params(loader + "d = DataLoader(ds)\n", "torch.utils.data.DataLoader")
+    assert "in_order" in params(loader + "d = DataLoader(ds, num_workers=4)\n", "torch.utils.data.DataLoader")
+    emb = "import torch.nn as nn\n"
+    assert "norm_type" not in params(emb + "e = nn.Embedding(10, 4)\n", "torch.nn.Embedding")
+    assert "norm_type" in params(emb + "e = nn.Embedding(10, 4, max_norm=1.0)\n", "torch.nn.Embedding")
+
+
+def test_count_include_pad_needs_padding_and_recompute_scale_factor_needs_a_scale_factor():
+    nn_ = "import torch.nn as nn\nimport torch.nn.functional as F\n"
+    assert "count_include_pad" not in params(nn_ + "p = nn.AvgPool2d(2, stride=2)\n", "torch.nn.AvgPool2d")
+    assert "count_include_pad" not in params(nn_ + "p = nn.AvgPool2d(2, padding=(0, 0))\n", "torch.nn.AvgPool2d")
+    assert "count_include_pad" in params(nn_ + "p = nn.AvgPool2d(3, padding=1)\n", "torch.nn.AvgPool2d")
+    assert "recompute_scale_factor" not in params(nn_ + "y = F.interpolate(x, size=(4, 4))\n",
+                                                  "torch.nn.functional.interpolate")
+    assert "recompute_scale_factor" in params(nn_ + "y = F.interpolate(x, scale_factor=2)\n",
+                                              "torch.nn.functional.interpolate")
+
+
+def test_evaluate_batch_size_and_validation_batch_size_need_array_data():
+    src = ("import keras, tensorflow as tf\nm = keras.Sequential([])\n"
+           "ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)\n"
+           "m.evaluate(ds)\nm.fit(xs, ys, validation_data=ds)\nm.fit(xs, ys)\nm.fit(xs, ys, validation_split=0.1)\n")
+    rows = {(f.location.row, p) for f in lint(src) for p, _ in f.parameters}
+    assert (4, "batch_size") not in rows
+    assert (5, "validation_batch_size") not in rows and (6, "validation_batch_size") not in rows
+    assert (7, "validation_batch_size") in rows
+
+
+def test_an_object_argument_decides_is_none_and_nothing_else():
+    from defaultlint.core import conditions
+
+    class ObjectEnv(conditions.Env):
+        def value(self, name):
+            return True, conditions.NOT_NONE
+
+    env = ObjectEnv()
+    assert conditions.evaluate("x is None", env) is False
+    assert conditions.evaluate("x is not None", env) is True
+    for unknown in ("x == 0", "x != 0", "x", "not x", "x in (0, 1)", "x > 1"):
+        assert conditions.evaluate(unknown, env) is None, unknown
+    assert conditions.describe("a != 0 or (b is not None and not c)") == "`a != 0` or (`b is not None` and `c` is false)"

@@ -17,7 +17,7 @@ from defaultlint.core import fixer, initialised, noqa, program
 from defaultlint.core.initialised import Site
 from defaultlint.core.binding import Call, bind
 from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
-from defaultlint.core.refs import Instance, Member, Path
+from defaultlint.core.refs import Instance, Member, Path, Subclass
 from defaultlint.core.resolver import BudgetExceeded, Resolver
 from defaultlint.core.semantics import CallValues, Context, Source, Value, shown_release, values_of
 from defaultlint.core.table import POS_OR_KW, Api, ApiKind, Table, convert
@@ -88,6 +88,28 @@ class _ModuleContext(Context):
             ref = inner.base  # a method of an instance of the class gives one (dataset.batch(...).prefetch(...))
         return None
 
+    def never_none(self, call: Call, param: str) -> bool:
+        """The argument is a display, a lambda or comprehension, or an object made by calling a class (a
+        framework class or a user's subclass of one): never None."""
+        node = call.explicit.get(param)
+        if node is None:
+            return False
+        if isinstance(node, (ast.Lambda, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp,
+                             ast.DictComp, ast.GeneratorExp, ast.JoinedStr)):
+            return True
+        scope = self.module.scopes.get(id(call.node))
+        if scope is None or not isinstance(node, ast.Call):
+            return False
+        if isinstance(node.func, ast.Name) and _module_class(self.module, node.func.id, scope):
+            return True
+        try:
+            callee = self.module.resolver.ref(node.func, scope)
+        except BudgetExceeded:
+            return False
+        if callee is None:
+            return False
+        return self.module.table.type_of(callee) is not None  # a class, or a function the table says returns one
+
     def set_elsewhere(self, call: Call, fact: str) -> str | None:
         module = self.module
         if not module.inits:
@@ -100,6 +122,19 @@ class _ModuleContext(Context):
             if site.reaches(call.api.name, owner):
                 return f"the module initialises it itself (line {site.line})"
         return None
+
+
+def _module_class(module: Module, name: str, scope) -> bool:
+    """`name`, seen from `scope`, is a class the module defines once at its top level, undecorated."""
+    top = module.resolver.module
+    s = scope
+    while s is not None and s is not top:
+        if name in s.bindings and s.kind != "class":
+            return False
+        s = s.parent
+    if len(top.bindings.get(name, ())) != 1:
+        return False
+    return any(isinstance(st, ast.ClassDef) and st.name == name and not st.decorator_list for st in module.tree.body)
 
 
 def module_of(table: Table, text: str, tree: ast.Module) -> Module:

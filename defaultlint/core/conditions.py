@@ -67,11 +67,28 @@ def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
+class _Object:
+    """An argument known to be some object other than None (a class instance, a function, a display) whose
+    value is not a literal: `p is None` and `p is not None` are decided, every other question is unknown."""
+
+    def _unknown(self, *_):
+        raise _Unknown
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __hash__ = __len__ = __contains__ = _unknown
+
+    def __repr__(self) -> str:
+        return "<an object, not None>"
+
+
+NOT_NONE: object = _Object()
+
+
 class Env:
     """What a condition can ask about a call: a parameter's literal value, whether it is given, its type."""
 
     def value(self, name: str) -> tuple[bool, object]:
-        """(known, value) of parameter `name` in force for the call."""
+        """(known, value) of parameter `name` in force for the call; the value NOT_NONE when the argument is
+        an object that cannot be None but has no literal value."""
         return False, None
 
     def given(self, name: str) -> bool | None:
@@ -85,12 +102,11 @@ def evaluate(text: str, env: Env) -> bool | None:
     """True / False, or None when the call does not decide it."""
     tree = compile_condition(text)
     try:
-        result = _eval(tree, env)
+        return bool(_eval(tree, env))
     except _Unknown:
         return None
     except (TypeError, ValueError):
         return None
-    return bool(result)
 
 
 class _Unknown(Exception):
@@ -167,7 +183,7 @@ def _describe(node: ast.expr) -> str:
         return f"`{node.args[0].value}` is passed"  # type: ignore[attr-defined]
     if isinstance(node, ast.BoolOp):
         word = " and " if isinstance(node.op, ast.And) else " or "
-        return word.join(_describe(v) for v in node.values)
+        return word.join(f"({_describe(v)})" if isinstance(v, ast.BoolOp) else _describe(v) for v in node.values)
     if isinstance(node, ast.Name):
         return f"`{node.id}` is true"
     return f"`{ast.unparse(node)}`"

@@ -67,7 +67,17 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver, text: str | None =
     out: list[Site] = []
     referred: set[str] | None = None
 
+    enclosing: dict[int, ast.AST] = {}  # a nested function -> the function it is defined in
+
     def runs(func, site: Site) -> bool:
+        """The function runs, and so does every function it is defined in."""
+        while func is not None:
+            if not runs_alone(func, site):
+                return False
+            func = enclosing.get(id(func))
+        return True
+
+    def runs_alone(func, site: Site) -> bool:
         nonlocal referred
         if func is None or func.name in table.frameworks[site.framework].init_methods:
             return True
@@ -86,6 +96,8 @@ def sites(table: Table, tree: ast.Module, resolver: Resolver, text: str | None =
             if not holds_candidate(st):
                 continue  # nothing in it is named like an initialisation
             if isinstance(st, _FUNCS):
+                if func is not None:
+                    enclosing[id(st)] = func
                 visit(st.body, st, [])
                 continue
             if isinstance(st, ast.ClassDef):
@@ -224,16 +236,41 @@ def _calls_in(st: ast.stmt) -> list[ast.Call]:
 
 
 def _isinstance_guard(test: ast.expr) -> tuple[str, list[ast.expr]] | None:
+    """The variable a test narrows and the classes it allows: `isinstance(m, A)`, `type(m) == A`,
+    `type(m) is A`, `type(m) in (A, B)`, and `or` of such tests on one variable."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         for v in test.values:
             guard = _isinstance_guard(v)
             if guard:
                 return guard
         return None
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        guards = [_isinstance_guard(v) for v in test.values]
+        if not guards or any(g is None for g in guards) or len({g[0] for g in guards}) != 1:
+            return None  # a branch that narrows nothing (or another variable) lets any layer through
+        return guards[0][0], [c for g in guards for c in g[1]]
     if (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
             and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
         classes = test.args[1]
         return test.args[0].id, list(classes.elts) if isinstance(classes, ast.Tuple) else [classes]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(op, (ast.Eq, ast.Is)):
+            if _type_of(right) and not _type_of(left):
+                left, right = right, left
+            name = _type_of(left)
+            return (name, [right]) if name else None
+        if isinstance(op, ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            name = _type_of(left)
+            return (name, list(right.elts)) if name else None
+    return None
+
+
+def _type_of(e: ast.expr) -> str | None:
+    """The variable `x` of `type(x)`."""
+    if (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "type" and len(e.args) == 1
+            and not e.keywords and isinstance(e.args[0], ast.Name)):
+        return e.args[0].id
     return None
 
 

@@ -81,6 +81,10 @@ class Context:
         """Why other code sets implicit fact `fact` of this call's object (None: nothing does)."""
         return None
 
+    def never_none(self, call: Call, param: str) -> bool:
+        """Whether the argument passed for `param` is an object that cannot be None (False: not known)."""
+        return False
+
 
 _NO_CONTEXT = Context()
 
@@ -236,7 +240,10 @@ class _Env(conditions.Env):
         try:
             return True, ast.literal_eval(source)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return False, None
+            pass
+        if call is not None and name in call.explicit and self.context.never_none(call, name):
+            return True, conditions.NOT_NONE
+        return False, None
 
     def given(self, name: str) -> bool | None:
         call = self.call
