@@ -244,7 +244,10 @@ def compare_entries(a: list[Entry], b: list[Entry], table: Table, a_name: str = 
         p = Pair(_label(pd.a, pd.b), pd.a, pd.b, evidence=pd.evidence)
         if pd.a is not None and pd.b is not None:
             _compare_pair(table, pk, pd.a, pd.b, p, side_a, side_b)
-            for t, fix in traps.found(pk, pd.a, pd.b):
+            found = traps.found(pk, pd.a, pd.b)
+            said = {k for t, _ in found for k in t.when.get("a", {})}
+            p.divergences = [d for d in p.divergences if d.b_param != "-" or d.a_param not in said]
+            for t, fix in found:
                 p.divergences.append(Divergence(p.kind, _where(pd.a), _where(pd.b), t.name, "-", t.name, "-", "-",
                                                 fix, t.grade, t.message, trap=t.name))
             p.fix = _call_fix(table, pd.b, p.divergences)

@@ -120,12 +120,10 @@ def init_call_text(tree: ast.Module, line: int, tensor_methods: frozenset[str]) 
         if name is None or name not in tensor_methods:
             continue
         args = list(node.args)
-        if isinstance(f, ast.Attribute) and _is_tensor(f.value):
-            pass  # m.weight.data.normal_(0, 0.02)
-        elif args and _is_tensor(args[0]):
+        if args and _is_tensor(args[0]):
             args = args[1:]  # nn.init.normal_(m.weight, 0, 0.02)
-        else:
-            continue
+        elif not (isinstance(f, ast.Attribute) and _is_tensor(f.value)):
+            continue  # neither m.weight.data.normal_(0, 0.02) nor a function given the tensor
         parts = [ast.unparse(a) for a in args] + [f"{k.arg}={ast.unparse(k.value)}" for k in node.keywords if k.arg]
         return f"{name}({', '.join(parts)})"
     return None
