@@ -215,6 +215,7 @@ class Side:
     texts: dict[str, str] = field(default_factory=dict)  # path -> source
     settings: dict[str, set] = field(default_factory=dict)  # flag name -> "set" when a program sets it
     programs: bool = False  # some module of the side is a program (trains, or has a main guard)
+    roots: set = field(default_factory=set)  # top-level packages its programs import
 
 
 def compare_entries(a: list[Entry], b: list[Entry], table: Table, a_name: str = "A", b_name: str = "B",
@@ -338,6 +339,10 @@ def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: 
                     return None
                 named = _compare_init(table, eq, ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
                 return named if named is not None and "(no known equivalent)" not in named.fix else d
+        if pair is not None and eq.initializer_name(a_value, ea.framework) is None \
+                and eq.initializer_name(b_value, eb.framework) is None and same(a_value, b_value) is None:
+            pair.unknown.append(Unknown(a_param, a_value, b_param, b_value, "initialisers not known as distributions"))
+            return None
         return _compare_init(table, eq, ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
     across = ea.framework != eb.framework
     if strategy == "conv_padding" and a_param == b_param and across:
@@ -636,6 +641,7 @@ def load_side(path: Path, table: Table, rules) -> Side:
         if ran.entry:
             side.programs = True
             roots = program.imported_roots(module)
+            side.roots |= roots
             for flag in table.program.flags:
                 if roots.intersection(flag.imports) and any((x.kind, x.target) in ran.settings for x in flag.sets):
                     side.settings.setdefault(flag.name, set()).add(name)
@@ -654,13 +660,12 @@ def _program_differences(table: Table, a: Side, b: Side, port: PortFile) -> list
 
     if not (a.programs and b.programs):
         return []
-    fa = {e.framework for e in a.entries}
-    fb = {e.framework for e in b.entries}
     out = []
     seen = set()
     for flag in table.program.flags:
         other = table.program.flag(flag.counterpart) if flag.counterpart else None
-        if other is None or flag.framework not in fa or other.framework not in fb or flag.value is None:
+        if other is None or flag.value is None or other.value is None or \
+                not (a.roots.intersection(flag.imports) and b.roots.intersection(other.imports)):
             continue
         if (other.name, flag.name) in seen:
             continue

@@ -7,7 +7,7 @@ out words that only say the framework (rules/ports.toml: TFBertSelfAttention <->
 Within a matched pair of scopes, calls of one kind are aligned in order (an order-preserving alignment that
 rewards shared attribute names and argument expressions), so an extra layer on either side stays without
 partner instead of shifting every pair after it. Calls in scopes matched on neither side are aligned by kind
-and order across those scopes only. Every pair carries its evidence; pins and exclusions (accept.PortFile)
+and order when one such scope on each side holds the kind, else only where they share a name or argument. Every pair carries its evidence; pins and exclusions (accept.PortFile)
 come first.
 """
 
@@ -190,7 +190,11 @@ def pair(a: list[Entry], b: list[Entry], kind_of: dict[str, str], places_a: dict
     for k in kinds:
         xs = [e for e in rest_a if kind_of[e.api] == k]
         ys = [e for e in rest_b if kind_of[e.api] == k]
-        for x, y in align(xs, ys, score):
+        one_each = len({place(e, places_a).key for e in xs}) == 1 == len({place(e, places_b).key for e in ys})
+        # order alone pairs only when one unmatched scope on each side holds the kind (a model and its port);
+        # among several, a pair needs a shared attribute name or argument expression
+        strict = (lambda x, y: score(x, y) if score(x, y) > 1.0 else 0.0)
+        for x, y in align(xs, ys, score if one_each else strict):
             out.append(Paired(x, y, evidence(x, y, False) if x is not None and y is not None else []))
     return out
 
