@@ -492,17 +492,28 @@ def manifest(paths, fmt, target_version, output_file):
 @click.option("--target-version", "target_version", multiple=True, metavar="FRAMEWORK=RANGE",
               help="Framework releases whose defaults the implicit values are, e.g. torch=2.4.")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write the report to a file.")
-def compare(a, b, fmt, target_version, output_file):
-    """Compare A and B (files, folders or JSON manifests of one model in two frameworks); exit 1 on divergences."""
+@click.option("--port", "port_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A port file (TOML): pairs to pin or exclude, divergences accepted with a reason.")
+def compare(a, b, fmt, target_version, output_file, port_file):
+    """Compare A and B (files, folders or JSON manifests of one model in two frameworks); exit 1 on divergences
+    that are not accepted in the port file."""
     from defaultlint.audit import compare as cmp
+    from defaultlint.audit.accept import PortFile, PortFileError
 
     table = load_table()
     rules = _audit_rules(table, target_version)
     try:
+        port = PortFile.read(port_file) if port_file else PortFile()
+    except (OSError, PortFileError) as e:
+        raise fail(f"cannot read the port file: {e}") from None
+    try:
         side_a, side_b = cmp.load_side(a, table, rules), cmp.load_side(b, table, rules)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise fail(f"cannot read the model: {e}") from None
-    result = cmp.compare_entries(side_a, side_b, table, str(a), str(b))
+    try:
+        result = cmp.compare_entries(side_a.entries, side_b.entries, table, str(a), str(b), side_a, side_b, port)
+    except ValueError as e:
+        raise fail(f"port file: {e}") from None
     _write_audit(fmt, output_file, lambda: cmp.to_json(result), lambda: cmp.to_markdown(result),
                  lambda console: cmp.print_rich(console, result))
     raise click.exceptions.Exit(EXIT_FINDINGS if result.divergences else EXIT_OK)

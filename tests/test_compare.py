@@ -148,7 +148,9 @@ def test_cli_examples_report_the_founding_divergences(tmp_path):
     m = tmp_path / "port.json"
     assert run_cli("manifest", "examples/torch_port.py", "--format", "json", "-o", m).returncode == 0
     again = run_cli("compare", "examples/keras_classifier.py", m, "--format", "json")
-    assert json.loads(again.stdout)["divergences"] == data["divergences"]
+    # (a manifest has no source: whether B has a softmax to drop cannot be seen, so that advice is kept)
+    kept = [d for d in json.loads(again.stdout)["divergences"] if d["a_param"] != "from_logits"]
+    assert kept == data["divergences"]
     same_file = run_cli("compare", "examples/torch_port.py", "examples/torch_port.py")
     assert same_file.returncode == 0, same_file.stdout
     bad = tmp_path / "bad.json"

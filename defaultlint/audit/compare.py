@@ -1,7 +1,10 @@
 """Comparing two manifests of one model in two frameworks: which hyperparameters diverge, and the fix.
 
-Calls are paired by kind (the table's `counterpart` links: Dense <-> Linear, BatchNormalization <->
-BatchNorm1d/2d/3d, ...) and by order within each kind (a sequence alignment). For each pair, every
+Calls are paired by the structure of the code around them (`pairing`: matched scopes, attribute names,
+shared argument expressions, order within the matched scope) among calls of one kind (the table's
+`counterpart` links: Dense <-> Linear, BatchNormalization <-> BatchNorm1d/2d/3d, ...). Values are the
+effective ones (`effective`: module constants, local helpers, the model's own re-initialisation). A value
+that cannot be read is "could not compare", never agreement. For each pair, every
 hyperparameter of A is looked up in B under its counterpart name, converted to B's convention (the table's
 `convert`) and compared; a divergence carries the argument or code that makes B match A, graded exact or
 approximate. What the rows cannot say - initialiser vocabularies, layout and logits conventions, where no
@@ -17,8 +20,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from defaultlint.audit.equivalence import Equivalences, equivalences
+from defaultlint.audit import effective, pairing, traps
+from defaultlint.audit.accept import PortFile, matches
+from defaultlint.audit.equivalence import Equivalences, Ports, equivalences, ports
 from defaultlint.audit.manifest import EXPLICIT, UNKNOWN, Entry, Hyper
+from defaultlint.audit.rewrite import keywords_of, rewrite
 from defaultlint.core.table import Api, Table, convert
 
 EXACT, APPROXIMATE = "exact", "approximate"
@@ -37,6 +43,19 @@ class Divergence:
     fix: str  # the argument or code that makes B match A
     grade: str  # exact | approximate
     note: str = ""
+    accepted: str = ""  # the reason recorded in the port file, when it is accepted
+    trap: str = ""  # the trap's name, for a port trap rather than a value
+
+
+@dataclass
+class Unknown:
+    """A hyperparameter that could not be compared: one side's value cannot be read statically."""
+
+    a_param: str
+    a_value: str
+    b_param: str
+    b_value: str
+    why: str
 
 
 @dataclass
@@ -46,6 +65,9 @@ class Pair:
     b: Entry | None
     divergences: list[Divergence] = field(default_factory=list)
     fix: str = ""  # B's call rewritten with every divergent argument
+    evidence: list[str] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)
+    agreed: list[str] = field(default_factory=list)  # agreements worth a note (near distributions)
 
 
 @dataclass
@@ -53,10 +75,21 @@ class Comparison:
     a: str
     b: str
     pairs: list[Pair]
+    program: list[Divergence] = field(default_factory=list)  # program-level settings that differ
+    scopes: dict[tuple[str, int, int], str] = field(default_factory=dict)  # place -> its scope, for listings
 
     @property
     def divergences(self) -> list[Divergence]:
-        return [d for p in self.pairs for d in p.divergences]
+        return [d for p in self.pairs for d in p.divergences if not d.accepted] + \
+            [d for d in self.program if not d.accepted]
+
+    @property
+    def accepted(self) -> list[Divergence]:
+        return [d for p in self.pairs for d in p.divergences if d.accepted] + [d for d in self.program if d.accepted]
+
+    @property
+    def unknowns(self) -> list[tuple[Pair, Unknown]]:
+        return [(p, u) for p in self.pairs for u in p.unknown]
 
     @property
     def unpaired(self) -> list[Pair]:
@@ -90,28 +123,7 @@ def kinds(table: Table) -> dict[str, str]:
     return out
 
 
-def align(a: list[Entry], b: list[Entry], score) -> list[tuple[Entry | None, Entry | None]]:
-    """Order-preserving alignment maximising the summed pair scores (a gap scores 0)."""
-    n, m = len(a), len(b)
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        for j in range(m - 1, -1, -1):
-            best[i][j] = max(best[i + 1][j], best[i][j + 1], score(a[i], b[j]) + best[i + 1][j + 1])
-    out: list[tuple[Entry | None, Entry | None]] = []
-    i = j = 0
-    while i < n and j < m:
-        if best[i][j] == score(a[i], b[j]) + best[i + 1][j + 1]:
-            out.append((a[i], b[j]))
-            i, j = i + 1, j + 1
-        elif best[i][j] == best[i + 1][j]:
-            out.append((a[i], None))
-            i += 1
-        else:
-            out.append((None, b[j]))
-            j += 1
-    out.extend((x, None) for x in a[i:])
-    out.extend((None, y) for y in b[j:])
-    return out
+align = pairing.align
 
 
 # -- values -----------------------------------------------------------------------------------------
@@ -194,36 +206,62 @@ def _other_name(a_api: Api, b_api: Api, name: str, b_atoms: dict) -> str | None:
 
 
 # -- comparison -------------------------------------------------------------------------------------
-def compare_entries(a: list[Entry], b: list[Entry], table: Table, a_name: str = "A", b_name: str = "B") -> Comparison:
+@dataclass
+class Side:
+    """One side of a port: its calls with effective values, where each call stands, and its programs."""
+
+    entries: list[Entry]
+    places: dict = field(default_factory=dict)  # (path, line, column) -> pairing.Place
+    texts: dict[str, str] = field(default_factory=dict)  # path -> source
+    settings: dict[str, set] = field(default_factory=dict)  # flag name -> "set" when a program sets it
+    programs: bool = False  # some module of the side is a program (trains, or has a main guard)
+    roots: set = field(default_factory=set)  # top-level packages its programs import
+
+
+def compare_entries(a: list[Entry], b: list[Entry], table: Table, a_name: str = "A", b_name: str = "B",
+                    side_a: Side | None = None, side_b: Side | None = None, port: PortFile | None = None
+                    ) -> Comparison:
     kind_of = kinds(table)
-    order: list[str] = []
-    by_kind_a: dict[str, list[Entry]] = {}
-    by_kind_b: dict[str, list[Entry]] = {}
-    for side, store in ((a, by_kind_a), (b, by_kind_b)):
-        for e in side:
-            k = kind_of.get(e.api)
-            if k is None:
-                continue
-            if k not in order:
-                order.append(k)
-            store.setdefault(k, []).append(e)
-
-    def score(x: Entry, y: Entry) -> float:
-        if x.framework == y.framework and x.api != y.api:
-            return 0.0
-        pairs = _compare_pair(table, x, y, _label(x, y))
-        return 1.0 + 1.0 / (1 + sum(d.grade == EXACT and d.a_param in _explicit(x) for d in pairs))
-
+    pk = ports(table.root)
+    side_a = side_a or Side(a)
+    side_b = side_b or Side(b)
+    port = port or PortFile()
+    excluded = {id(e) for e in (*a, *b) if any(matches(x, _where(e)) for x in port.excludes)}
+    for x in port.excludes:
+        if not any(matches(x, _where(e)) for e in (*a, *b)):
+            raise ValueError(f"the port file excludes {x}, which is no call of A or B")
+    a = [e for e in a if id(e) not in excluded]
+    b = [e for e in b if id(e) not in excluded]
+    pins = []
+    for pa, pb in port.pins:
+        ea = next((e for e in a if matches(pa, _where(e))), None)
+        eb = next((e for e in b if matches(pb, _where(e))), None)
+        if ea is None or eb is None:
+            raise ValueError(f"the port file pins {pa if ea is None else pb}, which is no call of "
+                             f"{'A' if ea is None else 'B'}")
+        pins.append((ea, eb))
     pairs: list[Pair] = []
-    for k in order:
-        for x, y in align(by_kind_a.get(k, []), by_kind_b.get(k, []), score):
-            p = Pair(_label(x, y), x, y)
-            if x is not None and y is not None:
-                p.divergences = _compare_pair(table, x, y, p.kind)
-                p.fix = _call_fix(table, y, p.divergences)
-            pairs.append(p)
+    for pd in pairing.pair(a, b, kind_of, side_a.places, side_b.places, pk.framework_words, pins):
+        p = Pair(_label(pd.a, pd.b), pd.a, pd.b, evidence=pd.evidence)
+        if pd.a is not None and pd.b is not None:
+            _compare_pair(table, pk, pd.a, pd.b, p, side_a, side_b)
+            found = traps.found(pk, pd.a, pd.b)
+            said = {k for t, _ in found for k in t.when.get("a", {})}
+            p.divergences = [d for d in p.divergences if d.b_param != "-" or d.a_param not in said]
+            for t, fix in found:
+                p.divergences.append(Divergence(p.kind, _where(pd.a), _where(pd.b), t.name, "-", t.name, "-", "-",
+                                                fix, t.grade, t.message, trap=t.name))
+            p.fix = _call_fix(table, pd.b, p.divergences)
+            for d in p.divergences:
+                acc = port.accepted(d.a_param, d.b_param, d.kind, (d.a_where, d.b_where))
+                if acc is not None:
+                    d.accepted = acc.reason
+        pairs.append(p)
     pairs.sort(key=lambda p: _pos(p.a) if p.a else _pos(p.b, later=True))
-    return Comparison(a_name, b_name, pairs)
+    c = Comparison(a_name, b_name, pairs)
+    c.scopes = {k: ".".join(v.scope) or pairing.MODULE for side in (side_a, side_b) for k, v in side.places.items()}
+    c.program = _program_differences(table, side_a, side_b, port)
+    return c
 
 
 def _label(x: Entry | None, y: Entry | None) -> str:
@@ -243,45 +281,68 @@ def _where(e: Entry) -> str:
     return f"{e.path}:{e.line}"
 
 
-def _compare_pair(table: Table, ea: Entry, eb: Entry, kind: str) -> list[Divergence]:
+def _norm(value: str, pk: Ports) -> str:
+    for prefix in pk.ignored_prefixes:
+        value = value.replace(prefix, "")
+    return value
+
+
+def _compare_pair(table: Table, pk: Ports, ea: Entry, eb: Entry, pair: Pair, side_a: Side, side_b: Side) -> None:
     a_api, b_api = table.apis.get(ea.api), table.apis.get(eb.api)
     if a_api is None or b_api is None:
-        return []
+        return
+    kind = pair.kind
     eq = equivalences(table)
     a_atoms, b_atoms = _split(a_api, ea), _split(b_api, eb)
-    out: list[Divergence] = []
+    out = pair.divergences
     matched_b: set[str] = set()
     for a_key, (a_value, ha) in a_atoms.items():
         base = a_key.split("[", 1)[0]
         lookup = a_key[a_key.index("[") + 1:-1] if "[" in a_key else a_key
         b_key = _other_name(a_api, b_api, lookup, b_atoms) if "[" in a_key else _other_name(a_api, b_api, base, b_atoms)
         if b_key is None:
-            d = _convention(eq, ea, eb, ha, kind, a_side=True)
+            d = _convention(eq, pk, ea, eb, ha, kind, True, side_a, side_b)
             if d:
                 out.append(d)
             continue
         matched_b.add(b_key)
         b_value, hb = b_atoms[b_key]
-        if UNKNOWN in (ha.source, hb.source):
-            continue
         b_param = b_key.split("[", 1)[0]
-        d = _compare_values(table, eq, a_api, b_api, ea, eb, base, a_value, b_key, b_param, b_value, kind)
+        if UNKNOWN in (ha.source, hb.source):
+            why = ha.note if ha.source == UNKNOWN else hb.note
+            pair.unknown.append(Unknown(base, a_value, b_param, b_value, why or "cannot be read statically"))
+            continue
+        d = _compare_values(table, eq, a_api, b_api, ea, eb, base, _norm(a_value, pk), b_key, b_param,
+                            _norm(b_value, pk), kind, pair, pk, side_b.texts)
         if d:
             out.append(d)
     for b_key, (_, hb) in b_atoms.items():
         if b_key not in matched_b and "[" not in b_key:
-            d = _convention(eq, eb, ea, hb, kind, a_side=False)
+            d = _convention(eq, pk, eb, ea, hb, kind, False, side_b, side_a)
             if d:
                 out.append(d)
-    return out
 
 
 def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: Entry, eb: Entry, a_param: str,
-                    a_value: str, b_key: str, b_param: str, b_value: str, kind: str) -> Divergence | None:
+                    a_value: str, b_key: str, b_param: str, b_value: str, kind: str, pair: Pair | None = None,
+                    pk: Ports | None = None, b_texts: dict[str, str] | None = None) -> Divergence | None:
     note = a_api.fact(a_param).note if a_api.param(a_param) else None
     note = note or (b_api.fact(b_param).note if b_api.param(b_param) else None) or ""
     strategy = eq.strategies.get(a_param) or eq.strategies.get(b_param)
     if strategy == "initializer":
+        if pk is not None and pair is not None:
+            da = effective.distribution(a_value, ea.framework, pk)
+            db = effective.distribution(b_value, eb.framework, pk)
+            if da is not None and db is not None:
+                d = _compare_dists(pk, ea, eb, b_api, a_param, a_value, b_param, b_value, da, db, kind, pair)
+                if d is None:
+                    return None
+                named = _compare_init(table, eq, ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
+                return named if named is not None and "(no known equivalent)" not in named.fix else d
+        if pair is not None and eq.initializer_name(a_value, ea.framework) is None \
+                and eq.initializer_name(b_value, eb.framework) is None and same(a_value, b_value) is None:
+            pair.unknown.append(Unknown(a_param, a_value, b_param, b_value, "initialisers not known as distributions"))
+            return None
         return _compare_init(table, eq, ea, eb, b_api, a_param, a_value, b_param, b_value, kind, note)
     across = ea.framework != eb.framework
     if strategy == "conv_padding" and a_param == b_param and across:
@@ -300,11 +361,19 @@ def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: 
     if across:
         want = (translate(eq, a_value, (b_param, a_param), ea.framework, eb.framework)
                 or convert(b_api, b_param, a_value) or a_value)
-    if not differs and same(want, b_value, b_param) is not False:
+    told = same(want, b_value, b_param)
+    if not differs and told is None and pair is not None:
+        pair.unknown.append(Unknown(a_param, a_value, b_param, b_value, "two expressions that cannot be told equal"))
+        return None
+    if not differs and told is not False:
         return None
     if b_api.param(b_param) is None:  # B holds it as a fact no argument sets (torch losses take logits)
         conv = eq.convention(a_param, _literal(a_value))
         rule = conv.advice.get(eb.framework) if conv else None
+        words = pk.guards.get(a_param) if pk is not None else None
+        if rule and words and b_texts and not any(re.search(rf"\b{re.escape(w)}\b", t)
+                                                  for t in b_texts.values() for w in words):
+            return None  # the advice is about something B does not have (a final softmax to drop)
         imp = b_api.implicit_fact(b_param)
         fix = rule or (imp.explicit.replace("{obj}", "layer") if imp and imp.explicit else
                        f"no argument of {eb.callee} sets {b_param}")
@@ -325,6 +394,46 @@ def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: 
         fix += f", {companion[0]}"
     return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value, want, fix, grade,
                       _join(note, reason))
+
+
+def _compare_dists(pk: Ports, ea: Entry, eb: Entry, b_api: Api, a_param: str, a_value: str, b_param: str,
+                   b_value: str, da, db, kind: str, pair: Pair) -> Divergence | None:
+    """Two initialisers read as distributions: agreement when the family and every parameter agree (or the
+    families are near and the listed parameters agree: agreement with a note), could-not-compare when a
+    parameter is an expression that differs, else a divergence with B's spelling of A's distribution."""
+    def agree(names) -> bool | None:
+        verdicts = [same(_norm(da.get(n) or "None", pk), _norm(db.get(n) or "None", pk)) for n in names]
+        return False if False in verdicts else None if None in verdicts else True
+
+    if da.family == db.family:
+        verdict = agree(sorted({k for k, _ in da.params} | {k for k, _ in db.params}))
+    else:
+        near = next((n for n in pk.near if n[0] == {da.family, db.family}), None)
+        verdict = agree(near[1]) if near else False
+        if verdict:
+            pair.agreed.append(f"{a_param} {da.shown()} ≈ {b_param} {db.shown()}: {near[2]}")
+            return None
+    if verdict:
+        return None
+    if verdict is None:
+        pair.unknown.append(Unknown(a_param, a_value, b_param, b_value,
+                                    f"{da.shown()} vs {db.shown()}: parameters that cannot be told equal"))
+        return None
+    writer = pk.writer(da.family, eb.framework)
+    tensor = _tensor(b_api, b_param)
+    if writer is None:
+        fix, grade = f"write {da.shown()} in {eb.display or eb.framework} (no known spelling)", APPROXIMATE
+    else:
+        values = dict(da.params)
+        try:
+            spelled = writer.write.format(w=f"layer.{tensor}", **values)
+        except (KeyError, IndexError):
+            spelled = None
+        fix, grade = (f"{b_param}={spelled}" if "{w}" not in writer.write else spelled), EXACT
+        if spelled is None:
+            fix, grade = f"write {da.shown()} in {eb.display or eb.framework}", APPROXIMATE
+    return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value, da.shown(), fix, grade,
+                      f"A draws from {da.shown()}, B from {db.shown()}")
 
 
 def _compare_init(table: Table, eq: Equivalences, ea: Entry, eb: Entry, b_api: Api, a_param: str, a_value: str,
@@ -402,6 +511,8 @@ def _compare_padding(eq: Equivalences, ea: Entry, eb: Entry, a_value: str, b_val
         return None
     if pa is None and _literal(a_value) == _literal(b_value):
         return None
+    if pa is None and _literal(a_value) == eq.padding["same"]:
+        return None  # 'same' with a stride above 1 or an even kernel: a port trap (traps.py), not a value
     explicit = eq.padding.get("explicit", {}).get(eb.framework)
     if pa is None:
         want, grade = a_value, APPROXIMATE
@@ -420,36 +531,67 @@ def _compare_padding(eq: Equivalences, ea: Entry, eb: Entry, a_value: str, b_val
                       f"padding={want}", grade, "")
 
 
-def _convention(eq: Equivalences, e: Entry, other: Entry, h: Hyper, kind: str, a_side: bool) -> Divergence | None:
+def _convention(eq: Equivalences, pk: Ports, e: Entry, other: Entry, h: Hyper, kind: str, a_side: bool,
+                side_e: Side | None = None, side_other: Side | None = None) -> Divergence | None:
     """A parameter one side has and the other framework lacks, when it changes what the code means."""
     conv = eq.convention(h.name, _literal(h.value))
     if conv is None or other.framework not in conv.advice or h.source == UNKNOWN:
         return None
+    texts = {**(side_e.texts if side_e else {}), **(side_other.texts if side_other else {})}
+    words = pk.guards.get(h.name)
+    if a_side and words and side_other is not None and side_other.texts and not any(
+            re.search(rf"\b{re.escape(w)}\b", t) for t in side_other.texts.values() for w in words):
+        return None  # the advice is about something the other side does not have (a softmax to drop)
+    handled = _layout_handled(pk, h.name, texts)
     if a_side:  # A (e) has it, B (other) lacks it: tell how B's framework matches
-        return Divergence(kind, _where(e), _where(other), h.name, h.value, "-", "-", "-", conv.advice[other.framework],
-                          EXACT, "")
-    want = conv.match.get(other.framework)
-    if want is None:
-        return None
-    return Divergence(kind, _where(other), _where(e), "-", "-", h.name, h.value, want, f"{h.name}={want}", EXACT,
-                      conv.advice[other.framework])
+        d = Divergence(kind, _where(e), _where(other), h.name, h.value, "-", "-", "-", conv.advice[other.framework],
+                       EXACT, "")
+    else:
+        want = conv.match.get(other.framework)
+        if want is None:
+            return None
+        d = Divergence(kind, _where(other), _where(e), "-", "-", h.name, h.value, want, f"{h.name}={want}", EXACT,
+                       conv.advice[other.framework])
+    if handled:
+        d.accepted = handled
+    return d
+
+
+def _layout_handled(pk: Ports, param: str, texts: dict[str, str]) -> str:
+    """Why a layout difference is handled in the code itself (an explicit permutation of the input), or ''."""
+    if param not in pk.layout_params:
+        return ""
+    for path, text in texts.items():
+        flat = re.sub(r"\s+", "", text)
+        for perm in pk.permutations:
+            at = flat.find(re.sub(r"\s+", "", perm))
+            if at >= 0:
+                line = _line_of(text, perm)
+                return f"handled in the code: {path}:{line} permutes the layout with {perm}"
+    return ""
+
+
+def _line_of(text: str, perm: str) -> int:
+    pattern = r"\s*".join(re.escape(c) for c in re.sub(r"\s+", "", perm))
+    m = re.search(pattern, text)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
 def _call_fix(table: Table, eb: Entry, divergences: list[Divergence]) -> str:
-    """B's call with the divergent arguments written in (the one-line fix of the pair)."""
-    wanted = {d.b_param: d.fix[len(d.b_param) + 1:] for d in divergences if d.fix.startswith(f"{d.b_param}=")}
+    """B's call with the divergent arguments written in (the one-line fix of the pair), or '' when there is
+    none or it could not be written safely (rewrite.rewrite)."""
+    wanted: dict[str, str] = {}
+    for d in divergences:
+        if d.trap or d.accepted or not d.fix.startswith(f"{d.b_param}="):
+            continue
+        kw = keywords_of(d.fix)
+        if kw is None:
+            continue
+        for k, v in kw.items():
+            wanted.setdefault(k, v)
     if not wanted:
         return ""
-    args = []
-    for name, text in eb.args:
-        if name in wanted:
-            value = wanted.pop(name)
-            keyword = text.split("=", 1)[0].strip() == name and "=" in text
-            args.append(f"{name}={value}" if keyword else value.split(", ")[0] if "=" not in value else value)
-        else:
-            args.append(text)
-    args += [f"{n}={v}" for n, v in wanted.items()]
-    return f"{eb.callee}({', '.join(args)})"
+    return rewrite(eb.callee, eb.args, wanted) or ""
 
 
 def _join(*parts: str | None) -> str:
@@ -457,80 +599,244 @@ def _join(*parts: str | None) -> str:
 
 
 # -- input ------------------------------------------------------------------------------------------
-def load_side(path: Path, table: Table, rules) -> list[Entry]:
-    """A side of the comparison: a Python file or folder, or a JSON manifest."""
-    from defaultlint.audit.manifest import entries_for_paths, from_json
+def load_side(path: Path, table: Table, rules) -> Side:
+    """A side of the comparison: a Python file or folder (effective values, places, program settings), or a
+    JSON manifest (its values as recorded; pairing then has no structure to go by)."""
+    from defaultlint.api import ReadError, read_source
+    from defaultlint.audit.manifest import entries_for_text, from_json
+    from defaultlint.core import program
+    from defaultlint.core.checker import module_of
+    from defaultlint.core.resolver import BudgetExceeded
+    from defaultlint.core.text import parse
+    from defaultlint.project.discovery import discover
 
     if path.suffix == ".json":
-        return from_json(path.read_text(encoding="utf-8"))
-    entries, errors = entries_for_paths([path], table, rules)
+        return Side(from_json(path.read_text(encoding="utf-8")))
+    files, skipped = discover([path], Path.cwd())
+    errors = [f"{s.path}: {s.reason}" for s in skipped]
+    pk = ports(table.root)
+    side = Side([])
+    helpers = effective.Helpers()
+    trees = {}
+    for f in files:
+        try:
+            src = read_source(f)
+        except ReadError as e:
+            errors.append(f"{f}: {e}")
+            continue
+        name = str(f)
+        side.entries.extend(entries_for_text(src.text, name, table, rules))
+        side.texts[name] = src.text
+        tree, _ = parse(src.text, name)
+        if tree is None:
+            continue
+        trees[name] = tree
+        helpers.add_module(tree)
+        try:
+            module = module_of(table, src.text, tree)
+        except BudgetExceeded:
+            continue
+        side.places.update(pairing.places(tree, name, module.resolver.stored, pk.ignored_prefixes))
+        ran = program.runs(module)
+        if ran.entry:
+            side.programs = True
+            roots = program.imported_roots(module)
+            side.roots |= roots
+            for flag in table.program.flags:
+                if roots.intersection(flag.imports) and any((x.kind, x.target) in ran.settings for x in flag.sets):
+                    side.settings.setdefault(flag.name, set()).add(name)
     if errors:
         raise ValueError("; ".join(errors))
-    return entries
+    methods = {fw.name: frozenset(fw.tensor_methods) for fw in table.frameworks.values()}
+    effective.make_effective(side.entries, trees, helpers, methods)
+    return side
+
+
+def _program_differences(table: Table, a: Side, b: Side, port: PortFile) -> list[Divergence]:
+    """Program-level precision and determinism settings that differ between two programs: for each flag of
+    A's framework with a counterpart in B's, the value each runs under (set by the program, or the default of
+    the targeted release; core/program.py)."""
+    from defaultlint.core.program import value_in
+
+    if not (a.programs and b.programs):
+        return []
+    out = []
+    seen = set()
+    for flag in table.program.flags:
+        other = table.program.flag(flag.counterpart) if flag.counterpart else None
+        if other is None or flag.value is None or other.value is None or \
+                not (a.roots.intersection(flag.imports) and b.roots.intersection(other.imports)):
+            continue
+        if (other.name, flag.name) in seen:
+            continue
+        seen.add((flag.name, other.name))
+        va, ra, _ = value_in(table, flag, {})
+        vb, rb, _ = value_in(table, other, {})
+        set_a, set_b = flag.name in a.settings, other.name in b.settings
+        if set_a and set_b:
+            continue  # both programs state it: compare the statements themselves
+        shown_a = "set by the program" if set_a else f"{va} ({(flag.shown or {}).get(va, 'default')}, {ra})"
+        shown_b = "set by the program" if set_b else f"{vb} ({(other.shown or {}).get(vb, 'default')}, {rb})"
+        if not set_a and not set_b and same(va or "", vb or "") is True:
+            continue
+        d = Divergence("program", a.entries[0].path if a.entries else "A", b.entries[0].path if b.entries else "B",
+                       flag.name, shown_a, other.name, shown_b, "-",
+                       f"state {other.label} explicitly in both programs (defaultlint --select {flag.code},{other.code} "
+                       f"--fix inserts the statements)", EXACT, f"{flag.label} vs {other.label}")
+        acc = port.accepted(flag.name, other.name, "program", ())
+        if acc is not None:
+            d.accepted = acc.reason
+        out.append(d)
+    return out
 
 
 # -- output -----------------------------------------------------------------------------------------
+@dataclass
+class Group:
+    """Identical divergences over many pairs, shown once with their places."""
+
+    first: Divergence
+    places: list[tuple[str, str]]
+
+
+def groups(ds: list[Divergence]) -> list[Group]:
+    out: dict[tuple, Group] = {}
+    for d in ds:
+        key = (d.kind, d.a_param, d.a_value, d.b_param, d.b_value, d.fix, d.grade, d.note, d.accepted)
+        if key in out:
+            out[key].places.append((d.a_where, d.b_where))
+        else:
+            out[key] = Group(d, [(d.a_where, d.b_where)])
+    return list(out.values())
+
+
 def to_json(c: Comparison) -> str:
+    def where(e: Entry | None) -> str | None:
+        return _where(e) if e else None
+
     data = {
         "a": c.a, "b": c.b,
+        "summary": _counts(c),
         "divergences": [asdict(d) for d in c.divergences],
-        "pairs": [{"kind": p.kind, "a": _where(p.a) if p.a else None, "b": _where(p.b) if p.b else None,
-                   "a_api": p.a.api if p.a else None, "b_api": p.b.api if p.b else None, "fix": p.fix,
-                   "divergences": len(p.divergences)} for p in c.pairs],
-        "unpaired": [{"side": "a" if p.a else "b", "where": _where(p.a or p.b), "api": (p.a or p.b).api}
-                     for p in c.unpaired],
+        "accepted": [asdict(d) for d in c.accepted],
+        "could_not_compare": [{"a": where(p.a), "b": where(p.b), "kind": p.kind, **asdict(u)} for p, u in c.unknowns],
+        "pairs": [{"kind": p.kind, "a": where(p.a), "b": where(p.b), "a_api": p.a.api if p.a else None,
+                   "b_api": p.b.api if p.b else None, "fix": p.fix, "evidence": p.evidence, "agreed": p.agreed,
+                   "divergences": sum(not d.accepted for d in p.divergences)} for p in c.pairs],
+        "unpaired": [{"side": "a" if p.a else "b", "where": _where(p.a or p.b), "api": (p.a or p.b).api,  # type: ignore
+                      "scope": _scope(c, p.a or p.b)} for p in c.unpaired],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def _scope(c: Comparison, e: Entry) -> str:
+    return c.scopes.get((e.path, e.line, e.column), pairing.MODULE)
+
+
 def _line(d: Divergence) -> str:
+    if d.trap:
+        return f"port trap {d.trap}"
     a = f"{d.a_param}={d.a_value}" if d.a_param != "-" else "(no such parameter)"
     b = f"{d.b_param}={d.b_value}" if d.b_param != "-" else "(no such parameter)"
     return f"{a} vs {b}"
 
 
-def to_markdown(c: Comparison) -> str:
-    out = [f"# Port audit: `{c.a}` → `{c.b}`", "", _summary(c), "",
-           "| Kind | A | B | A value vs B value | Make B match A | Grade | Note |", "|---|---|---|---|---|---|---|"]
-    for d in c.divergences:
-        cells = [d.kind, f"`{d.a_where}`", f"`{d.b_where}`", f"`{_line(d)}`", f"`{d.fix}`", d.grade, d.note]
-        out.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
-    fixes = [p for p in c.pairs if p.fix]
-    if fixes:
-        out += ["", "Calls of B rewritten:", ""] + [f"- `{p.b and _where(p.b)}`: `{p.fix}`" for p in fixes]
-    if c.unpaired:
-        out += ["", "Without partner:", ""]
-        out += [f"- only in {'A' if p.a else 'B'}: `{_where(p.a or p.b)}` `{(p.a or p.b).api}`"  # type: ignore
-                for p in c.unpaired]
-    return "\n".join(out) + "\n"
+def _places(g: Group, limit: int = 6) -> str:
+    shown = [f"{a} ↔ {b}" for a, b in g.places[:limit]]
+    more = len(g.places) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def _counts(c: Comparison) -> dict:
+    ds = c.divergences
+    return {"paired": sum(p.a is not None and p.b is not None for p in c.pairs), "divergences": len(ds),
+            "distinct": len(groups(ds)), "exact": sum(d.grade == EXACT for d in ds),
+            "approximate": sum(d.grade == APPROXIMATE for d in ds), "traps": sum(bool(d.trap) for d in ds),
+            "program": sum(d.kind == "program" for d in ds), "accepted": len(c.accepted),
+            "could_not_compare": len(c.unknowns), "unpaired": len(c.unpaired)}
 
 
 def _summary(c: Comparison) -> str:
-    ds = c.divergences
-    paired = sum(p.a is not None and p.b is not None for p in c.pairs)
-    return (f"{paired} paired calls, {len(ds)} divergences ({sum(d.grade == EXACT for d in ds)} with an exact fix, "
-            f"{sum(d.grade == APPROXIMATE for d in ds)} approximate), {len(c.unpaired)} calls without partner.")
+    n = _counts(c)
+    return (f"{n['paired']} paired calls, {n['divergences']} divergences in {n['distinct']} distinct kinds "
+            f"({n['exact']} with an exact fix, {n['approximate']} approximate; {n['traps']} port traps, "
+            f"{n['program']} program settings), {n['accepted']} accepted, {n['could_not_compare']} values could "
+            f"not be compared, {n['unpaired']} calls without partner.")
+
+
+def to_markdown(c: Comparison) -> str:
+    out = [f"# Port audit: `{c.a}` → `{c.b}`", "", _summary(c), ""]
+    if c.divergences:
+        out += ["| Kind | A value vs B value | Make B match A | Grade | Places (A ↔ B) | Note |",
+                "|---|---|---|---|---|---|"]
+        for g in groups(c.divergences):
+            d = g.first
+            cells = [d.kind, f"`{_line(d)}`", f"`{d.fix}`", d.grade, f"{len(g.places)}: {_places(g)}", d.note]
+            out.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    fixes = [p for p in c.pairs if p.fix]
+    if fixes:
+        out += ["", "Calls of B rewritten:", ""] + [f"- `{p.b and _where(p.b)}`: `{p.fix}`" for p in fixes]
+    if c.unknowns:
+        out += ["", "Could not compare (a value that cannot be read statically is never taken for agreement):", ""]
+        for p, u in c.unknowns:
+            out.append(f"- `{_where(p.a)}` ↔ `{_where(p.b)}` {p.kind}: `{u.a_param}={u.a_value}` vs "  # type: ignore
+                       f"`{u.b_param}={u.b_value}`: {u.why}")
+    if c.accepted:
+        out += ["", "Accepted:", ""]
+        out += [f"- {g.first.kind} `{_line(g.first)}` ({len(g.places)}): {g.first.accepted}" for g in groups(c.accepted)]
+    notes = [(p, n) for p in c.pairs for n in p.agreed]
+    if notes:
+        out += ["", "Agreements with a caveat:", ""]
+        out += [f"- `{_where(p.a)}` ↔ `{_where(p.b)}`: {n}" for p, n in notes]  # type: ignore
+    if c.unpaired:
+        out += ["", "Without partner, by scope:", ""]
+        for label, items in _unpaired_by_scope(c):
+            out.append(f"- {label}: " + ", ".join(f"`{_where(e)}` {e.api.rsplit('.', 1)[-1]}" for e in items))
+    out += ["", "Pairs and their evidence:", ""]
+    out += [f"- `{_where(p.a)}` ↔ `{_where(p.b)}` {p.kind}: {'; '.join(p.evidence)}"  # type: ignore
+            for p in c.pairs if p.a and p.b]
+    return "\n".join(out) + "\n"
+
+
+def _unpaired_by_scope(c: Comparison) -> list[tuple[str, list[Entry]]]:
+    out: dict[str, list[Entry]] = {}
+    for p in c.unpaired:
+        e = p.a or p.b
+        out.setdefault(f"only in {'A' if p.a else 'B'}, {_scope(c, e)}", []).append(e)  # type: ignore
+    return list(out.items())
 
 
 def print_rich(console, c: Comparison) -> None:
     from rich.markup import escape
 
     console.print(f"[bold]{escape(c.a)} → {escape(c.b)}[/bold]")
-    for p in c.pairs:
-        if p.a is None or p.b is None:
-            e = p.a or p.b
-            console.print(f"[yellow]only in {'A' if p.a else 'B'}, without partner:[/yellow] {escape(_where(e))} "
-                          f"{escape(e.api)}")  # type: ignore[union-attr]
-            continue
-        if not p.divergences:
-            continue
-        console.print(f"\n[bold]{escape(_where(p.a))} ↔ {escape(_where(p.b))}[/bold]  {escape(p.kind)}")
-        for d in p.divergences:
-            colour = "green" if d.grade == EXACT else "yellow"
-            console.print(f"  {escape(_line(d))}\n"
-                          f"    → [cyan]{escape(d.fix)}[/cyan] [{colour}]({d.grade})[/{colour}]")
-            if d.note:
-                console.print(f"      [dim]{escape(d.note)}[/dim]")
-        if p.fix:
-            console.print(f"    B rewritten: [cyan]{escape(p.fix)}[/cyan]")
-    console.print("\n" + _summary(c), markup=False)
+    console.print(_summary(c), markup=False)
+    for g in groups(c.divergences):
+        d = g.first
+        colour = "green" if d.grade == EXACT else "yellow"
+        console.print(f"\n[bold]{escape(d.kind)}[/bold]  {escape(_line(d))}  "
+                      f"[dim]({len(g.places)} place{'s' if len(g.places) != 1 else ''})[/dim]")
+        console.print(f"    → [cyan]{escape(d.fix)}[/cyan] [{colour}]({d.grade})[/{colour}]")
+        if d.note:
+            console.print(f"      [dim]{escape(d.note)}[/dim]")
+        console.print(f"      at {escape(_places(g))}")
+    fixes = [p for p in c.pairs if p.fix]
+    if fixes:
+        console.print("\n[bold]Calls of B rewritten[/bold]")
+        for p in fixes:
+            console.print(f"  {escape(_where(p.b))}: [cyan]{escape(p.fix)}[/cyan]")  # type: ignore[arg-type]
+    if c.unknowns:
+        console.print("\n[bold]Could not compare[/bold] [dim](never taken for agreement)[/dim]")
+        for p, u in c.unknowns:
+            console.print(f"  {escape(_where(p.a))} ↔ {escape(_where(p.b))}  {escape(u.a_param)}={escape(u.a_value)} "  # type: ignore
+                          f"vs {escape(u.b_param)}={escape(u.b_value)}: [dim]{escape(u.why)}[/dim]")
+    if c.accepted:
+        console.print("\n[bold]Accepted[/bold]")
+        for g in groups(c.accepted):
+            console.print(f"  {escape(g.first.kind)} {escape(_line(g.first))} ({len(g.places)}): "
+                          f"[dim]{escape(g.first.accepted)}[/dim]")
+    if c.unpaired:
+        console.print("\n[bold]Without partner, by scope[/bold]")
+        for label, items in _unpaired_by_scope(c):
+            console.print(f"  [yellow]{escape(label)}[/yellow]: " + ", ".join(
+                f"{escape(_where(e))} {escape(e.api.rsplit('.', 1)[-1])}" for e in items))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from defaultlint.core.table import Table
 
@@ -121,3 +121,137 @@ def _build(table_id: int, table: Table) -> Equivalences:
 
 def equivalences(table: Table) -> Equivalences:
     return _build(id(table), table)
+
+
+# -- rules/ports.toml: pairing words, initialisers as distributions, port traps ------------------------------
+from defaultlint.core import schema as _s  # noqa: E402
+
+_DISTRIBUTION = _s.Shape("a distribution spelling", {
+    "family": _s.Key(_s.STR, "the distribution's canonical family", required=True),
+    "framework": _s.Key(_s.STR, "the framework spelling it", required=True),
+    "names": _s.Key(_s.list_of(_s.STR), "function, tensor method, class or string names", required=True),
+    "args": _s.Key(_s.list_of(_s.STR), "its arguments in positional order (the tensor left out)", required=True),
+    "rename": _s.Key(_s.map_of(_s.STR, _s.STR), "argument -> the family's parameter name"),
+    "defaults": _s.Key(_s.map_of(_s.STR, _s.EXPRESSION), "parameter defaults (after renaming)"),
+    "fixed": _s.Key(_s.map_of(_s.STR, _s.EXPRESSION), "parameters the spelling fixes"),
+    "write": _s.Key(_s.STR, "how to write it ({w}: the tensor, {param}: a value)", required=True),
+})
+_NEAR = _s.Shape("a near equivalence", {
+    "families": _s.Key(_s.list_of(_s.STR), "two families", required=True),
+    "params": _s.Key(_s.list_of(_s.STR), "the parameters that must agree", required=True),
+    "note": _s.Key(_s.STR, "what differs", required=True),
+})
+_TRAP = _s.Shape("a port trap", {
+    "name": _s.Key(_s.STR, "its name (accepting it names it)", required=True),
+    "a_api": _s.Key(_s.list_of(_s.DOTTED), "A's call is one of these", required=True),
+    "b_api": _s.Key(_s.list_of(_s.DOTTED), "B's call is one of these"),
+    "b_framework": _s.Key(_s.STR, "B's call is of this framework"),
+    "cross": _s.Key(_s.BOOL, "A and B of different frameworks"),
+    "when": _s.Key(_s.Shape("a trap condition", {
+        "a": _s.Key(_s.map_of(_s.STR, _s.STR), "conditions on A's parameters"),
+        "b": _s.Key(_s.map_of(_s.STR, _s.STR), "conditions on B's parameters"),
+        "complement": _s.Key(_s.list_of(_s.STR), "parameter names (either side) whose values add up to 1"),
+    }), "when it applies"),
+    "message": _s.Key(_s.STR, "what goes wrong", required=True),
+    "fix": _s.Key(_s.STR, "how to match", required=True),
+    "grade": _s.Key(_s.one_of("exact", "approximate"), "how closely the fix matches", required=True),
+})
+PORTS_FILE = _s.Shape("ports.toml", {
+    "pairing": _s.Key(_s.Shape("[pairing]", {
+        "framework_words": _s.Key(_s.list_of(_s.STR), "name words that say the framework", required=True),
+        "ignored_prefixes": _s.Key(_s.list_of(_s.STR), "expression prefixes that change nothing", required=True),
+    }), "how calls are paired", required=True),
+    "distribution": _s.Key(_s.Many(_DISTRIBUTION), "initialisers as distributions", required=True),
+    "near": _s.Key(_s.Many(_NEAR), "families that pass as the same"),
+    "trap": _s.Key(_s.Many(_TRAP), "port traps"),
+    "layout": _s.Key(_s.Shape("[layout]", {
+        "params": _s.Key(_s.list_of(_s.STR), "parameters that state a layout", required=True),
+        "permutations": _s.Key(_s.list_of(_s.STR), "permutations that convert between layouts", required=True),
+    }), "a layout difference the code handles itself"),
+    "guard": _s.Key(_s.Many(_s.Shape("a guard", {
+        "param": _s.Key(_s.STR, "a convention's parameter", required=True),
+        "mentions": _s.Key(_s.list_of(_s.STR), "words the other side's code must contain for the advice to apply",
+                           required=True),
+    })), "conventions whose advice needs something on the other side"),
+})
+
+
+@dataclass(frozen=True)
+class Spelling:
+    family: str
+    framework: str
+    names: tuple[str, ...]
+    args: tuple[str, ...]
+    rename: dict
+    defaults: dict
+    fixed: dict
+    write: str
+
+
+@dataclass(frozen=True)
+class Trap:
+    name: str
+    a_api: tuple[str, ...]
+    b_api: tuple[str, ...]
+    b_framework: str | None
+    cross: bool
+    when: dict
+    message: str
+    fix: str
+    grade: str
+
+
+@dataclass(frozen=True)
+class Ports:
+    framework_words: frozenset[str]
+    ignored_prefixes: tuple[str, ...]
+    spellings: tuple[Spelling, ...]
+    near: tuple[tuple[frozenset[str], tuple[str, ...], str], ...]
+    traps: tuple[Trap, ...]
+    layout_params: frozenset[str] = frozenset()
+    permutations: tuple[str, ...] = ()
+    guards: dict = field(default_factory=dict)
+
+    def spelling(self, name: str, framework: str | None) -> Spelling | None:
+        for s in self.spellings:
+            if name in s.names and (framework is None or s.framework == framework):
+                return s
+        return None
+
+    def writer(self, family: str, framework: str) -> Spelling | None:
+        return next((s for s in self.spellings if s.family == family and s.framework == framework), None)
+
+
+def load_ports(data: dict) -> Ports:
+    _s.validate(data, PORTS_FILE, "ports.toml")
+    return Ports(
+        framework_words=frozenset(w.lower() for w in data["pairing"]["framework_words"]),
+        ignored_prefixes=tuple(data["pairing"]["ignored_prefixes"]),
+        spellings=tuple(Spelling(d["family"], d["framework"], tuple(d["names"]), tuple(d["args"]),
+                                 dict(d.get("rename", {})), dict(d.get("defaults", {})), dict(d.get("fixed", {})),
+                                 d["write"]) for d in data["distribution"]),
+        near=tuple((frozenset(n["families"]), tuple(n["params"]), n["note"]) for n in data.get("near", ())),
+        traps=tuple(Trap(t["name"], tuple(t["a_api"]), tuple(t.get("b_api", ())), t.get("b_framework"),
+                         t.get("cross", False), dict(t.get("when", {})), t["message"], t["fix"], t["grade"])
+                    for t in data.get("trap", ())),
+        layout_params=frozenset(data.get("layout", {}).get("params", ())),
+        permutations=tuple(data.get("layout", {}).get("permutations", ())),
+        guards={g["param"]: tuple(g["mentions"]) for g in data.get("guard", ())},
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def ports(root: str) -> Ports:
+    """rules/ports.toml of the table whose folder is `root` (an empty knowledge when there is none)."""
+    import sys
+    from pathlib import Path
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    path = Path(root) / "ports.toml" if root else None
+    if path is None or not path.is_file():
+        return Ports(frozenset(), (), (), (), ())
+    with path.open("rb") as f:
+        return load_ports(tomllib.load(f))
