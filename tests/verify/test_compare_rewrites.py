@@ -28,7 +28,7 @@ def test_rewrites_build_and_hold_the_wanted_values(a, b):
         ast.parse(pair["fix"], mode="eval")
         names = {"torch": torch, "nn": torch.nn, "config": _Config(), "model": torch.nn.Linear(2, 2),
                  "self": _Config(), "net": torch.nn.Linear(2, 2), "dataset": [0] * 4,
-                 "DataLoader": require_framework("torch.utils.data").DataLoader}
+                 "DataLoader": torch.utils.data.DataLoader}
         free = {n.id for n in ast.walk(ast.parse(pair["fix"])) if isinstance(n, ast.Name)} - set(names)
         names.update({n: 8 for n in free})
         built = eval(pair["fix"], names)  # text compare produced from the excerpt, run on purpose in this test
