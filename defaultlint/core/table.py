@@ -730,8 +730,11 @@ class Table:
                 continue
             if param in c.params:
                 return c.code
+        for c in self.codes.values():  # a catch-all for the API's category before one for any category
+            if "*" in c.params and c.categories and api.category in c.categories:
+                return c.code
         for c in self.codes.values():
-            if "*" in c.params and (not c.categories or api.category in c.categories):
+            if "*" in c.params and not c.categories:
                 return c.code
         raise TableError(f"{api.file}: no rule code matches {api.name}.{param}")
 

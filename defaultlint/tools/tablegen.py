@@ -205,7 +205,22 @@ def signature_of(obj) -> inspect.Signature:
         overloaded = _first_overload(obj)
         if overloaded is not None:
             return overloaded
-    return sig
+    return _factory_defaults(obj, sig)
+
+
+def _factory_defaults(obj, sig: inspect.Signature) -> inspect.Signature:
+    """A dataclass field with a `default_factory` shows `<factory>` as its default, which is not source: the
+    value the factory makes (what a call without the argument gets) stands in for it."""
+    import dataclasses
+
+    marker = getattr(dataclasses, "_HAS_DEFAULT_FACTORY", None)
+    if marker is None or not (inspect.isclass(obj) and dataclasses.is_dataclass(obj)):
+        return sig
+    factories = {f.name: f.default_factory for f in dataclasses.fields(obj)
+                 if f.default_factory is not dataclasses.MISSING}
+    params = [p.replace(default=factories[p.name]()) if p.default is marker and p.name in factories else p
+              for p in sig.parameters.values()]
+    return sig.replace(parameters=params)
 
 
 def documented_signature(obj) -> str | None:
