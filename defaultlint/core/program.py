@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix
 from defaultlint.core.refs import Factory, Instance, Member, Path, Subclass
 from defaultlint.core.resolver import IMPORT, Scope
-from defaultlint.core.table import Flag, Table
+from defaultlint.core.table import Flag, Table, call_with_first
 from defaultlint.core.text import Lines
 from defaultlint.core.versions import VersionRange, format_version, point, release_in
 
@@ -214,6 +214,8 @@ def _call(node: ast.Call, scope: Scope, module, program, out: Runs) -> bool:
     name = ref.name
     first = node.args[0] if node.args else None
     _keep(module, out, ("call", name), first)
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):  # one option of a shared setter
+        _keep(module, out, ("call", call_with_first(name, first.value)), node.args[1] if len(node.args) > 1 else None)
     out.refs.add(name)
     if name in program.env_setters or any(name == f"{m}.setdefault" for m in program.env_mappings):
         if isinstance(first, ast.Constant) and isinstance(first.value, str):

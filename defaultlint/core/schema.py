@@ -515,6 +515,8 @@ ENVIRONMENT = Shape("[environment]", {
 FLAG_SET = Shape("a way to set a flag", {
     "assign": Key(DOTTED, "an attribute whose assignment sets it"),
     "call": Key(DOTTED, "a call that sets it"),
+    "first": Key(STR, "with `call`: the string its first argument must be (one setter of many options: "
+                      "`config.update('option_name', value)`)"),
     "env": Key(STR, "an environment variable that sets it"),
     "note": Key(STR, "how this setting relates to the flag"),
 })

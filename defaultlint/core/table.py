@@ -200,12 +200,18 @@ class Code:
     fix_safety: str = ""
 
 
+def call_with_first(callee: str, first: str) -> str:
+    """How a call whose first argument is the string `first` is recorded among a program's settings."""
+    return f"{callee}({first!r})"
+
+
 @dataclass(frozen=True)
 class FlagSet:
     """One statement that sets a program flag: an attribute assignment, a call, or an environment variable."""
 
     kind: str  # assign | call | env
-    target: str  # the attribute or callee (canonical dotted name), or the variable's name
+    target: str  # the attribute or callee (canonical dotted name; `callee('first')` when its first argument
+    #              must be that string), or the variable's name
     note: str | None = None
 
 
@@ -414,6 +420,10 @@ class Table:
                 if len(kinds) != 1:
                     raise TableError(f"{where}: a [[flag.set]] needs exactly one of assign, call, env")
                 target = s[kinds[0]] if kinds[0] == "env" else self.canonical(s[kinds[0]])
+                if "first" in s:
+                    if kinds[0] != "call":
+                        raise TableError(f"{where}: `first` qualifies a call, not {kinds[0]}")
+                    target = call_with_first(target, s["first"])
                 sets.append(FlagSet(kinds[0], target, s.get("note")))
             if ("value" in f) == ("shown_unset" in f):
                 raise TableError(f"{where}: a flag has either a value or shown_unset (a seed), not both or neither")
@@ -730,8 +740,11 @@ class Table:
                 continue
             if param in c.params:
                 return c.code
+        for c in self.codes.values():  # a catch-all for the API's category before one for any category
+            if "*" in c.params and c.categories and api.category in c.categories:
+                return c.code
         for c in self.codes.values():
-            if "*" in c.params and (not c.categories or api.category in c.categories):
+            if "*" in c.params and not c.categories:
                 return c.code
         raise TableError(f"{api.file}: no rule code matches {api.name}.{param}")
 

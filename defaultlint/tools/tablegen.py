@@ -202,10 +202,39 @@ def signature_of(obj) -> inspect.Signature:
         raise DumpError(f"{getattr(obj, '__qualname__', obj)} has no inspect.signature ({e}); write the documented "
                         f"overload by hand and verify its defaults by behaviour") from None
     if _only_varargs(sig):
-        overloaded = _first_overload(obj)
+        overloaded = _first_overload(obj) or _constructor(obj)
         if overloaded is not None:
             return overloaded
-    return sig
+    return _factory_defaults(obj, sig)
+
+
+def _constructor(obj) -> inspect.Signature | None:
+    """A class whose metaclass `__call__` takes `(*args, **kwargs)` hides its constructor from inspect.signature;
+    the class's own `__init__` (without self) is what a call binds."""
+    if not inspect.isclass(obj) or "__init__" not in vars(obj):
+        return None
+    try:
+        sig = inspect.signature(obj.__init__)
+    except (TypeError, ValueError):
+        return None
+    params = list(sig.parameters.values())[1:]
+    replaced = sig.replace(parameters=params)
+    return None if _only_varargs(replaced) else replaced
+
+
+def _factory_defaults(obj, sig: inspect.Signature) -> inspect.Signature:
+    """A dataclass field with a `default_factory` shows `<factory>` as its default, which is not source: the
+    value the factory makes (what a call without the argument gets) stands in for it."""
+    import dataclasses
+
+    marker = getattr(dataclasses, "_HAS_DEFAULT_FACTORY", None)
+    if marker is None or not (inspect.isclass(obj) and dataclasses.is_dataclass(obj)):
+        return sig
+    factories = {f.name: f.default_factory for f in dataclasses.fields(obj)
+                 if f.default_factory is not dataclasses.MISSING}
+    params = [p.replace(default=factories[p.name]()) if p.default is marker and p.name in factories else p
+              for p in sig.parameters.values()]
+    return sig.replace(parameters=params)
 
 
 def documented_signature(obj) -> str | None:
@@ -359,6 +388,8 @@ def compare(api) -> list[str]:
         if api.kind == "method" and real[:1] and real[0][0] == "self":
             real = real[1:]  # looked up on the class: the receiver is not a parameter a call writes
         if real != recorded:
+            real = _reconciled(real, recorded, signature_of(obj), api.kind == "method")
+        if real != recorded:
             problems.append(f"signature: recorded {_fmt(recorded)}, installed {_fmt(real)}")
     else:
         documented = documented_signature(obj)
@@ -375,6 +406,77 @@ def compare(api) -> list[str]:
         except DumpError:
             problems.append(f"spelling {s} does not import")
     return problems
+
+
+def _reconciled(real, recorded, sig: inspect.Signature, method: bool):
+    """`real` with each default that has no source of its own (a closure a factory made, a sentinel instance, a
+    compiled function's wrapper) taken as the recorded source when evaluating that source makes an equivalent
+    object: `kernel_init=<function variance_scaling.<locals>.init>` matches `...lecun_normal()`."""
+    values = [p.default for p in sig.parameters.values()]
+    if method and values and real and len(values) == len(real) + 1:
+        values = values[1:]
+    if len(real) != len(recorded) or len(values) != len(real):
+        return real
+    out = []
+    for (name, kind, default), (rname, rkind, rdefault), value in zip(real, recorded, values):
+        if (name, kind) == (rname, rkind) and default != rdefault and default is not None and rdefault is not None:
+            try:
+                if _equivalent(value, evaluate(rdefault)):
+                    default = rdefault
+            except Exception:  # noqa: BLE001 - a recorded source that does not evaluate simply does not match
+                pass
+        out.append((name, kind, default))
+    return out
+
+
+def evaluate(source: str):
+    """The value of a recorded default's source, its dotted names imported as `resolve` imports them."""
+    import ast
+
+    tree = ast.parse(source, mode="eval")
+    namespace: dict = {}
+
+    class Dotted(ast.NodeTransformer):
+        def visit_Attribute(self, node):
+            parts, cur = [], node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if not isinstance(cur, ast.Name):
+                return self.generic_visit(node)
+            key = f"_v{len(namespace)}"
+            namespace[key] = resolve(".".join([cur.id, *reversed(parts)]))
+            return ast.copy_location(ast.Name(key, ast.Load()), node)
+
+    tree = ast.fix_missing_locations(Dotted().visit(tree))
+    return eval(compile(tree, "<default>", "eval"), {"__builtins__": {"float": float}}, namespace)
+
+
+def _equivalent(a, b, depth: int = 0) -> bool:
+    """Whether two defaults behave alike: the same object, equal, functions with the same code and equivalent
+    closed-over values and defaults, or instances of one class with equivalent attributes."""
+    if a is b:
+        return True
+    if depth > 4:
+        return False
+    try:
+        same = a == b
+        if isinstance(same, bool) and same:
+            return True
+    except Exception:  # noqa: BLE001 - objects whose comparison raises are compared by their parts below
+        pass
+    if isinstance(a, types.FunctionType) and isinstance(b, types.FunctionType):
+        cells_a = [c.cell_contents for c in a.__closure__ or ()]
+        cells_b = [c.cell_contents for c in b.__closure__ or ()]
+        return a.__code__ is b.__code__ and len(cells_a) == len(cells_b) and all(
+            _equivalent(x, y, depth + 1) for x, y in zip(cells_a, cells_b)) and _equivalent(
+            a.__defaults__, b.__defaults__, depth + 1)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_equivalent(x, y, depth + 1) for x, y in zip(a, b))
+    if type(a) is type(b) and not callable(a) and hasattr(a, "__dict__"):
+        va, vb = vars(a), vars(b)
+        return va.keys() == vb.keys() and all(_equivalent(va[k], vb[k], depth + 1) for k in va)
+    return False
 
 
 def _fmt(params) -> str:

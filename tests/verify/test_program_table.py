@@ -35,7 +35,7 @@ pytestmark = pytest.mark.frameworks
 
 TABLE = load_table()
 FLAGS = TABLE.program.flags
-ROOTS = {"torch": "torch", "tensorflow": "tensorflow", "keras": "keras"}
+ROOTS = {"torch": "torch", "tensorflow": "tensorflow", "keras": "keras", "jax": "jax"}
 
 # the interpreter that reads flags: imports the modules an expression names, evaluates it, prints JSON
 READER = textwrap.dedent('''
@@ -110,6 +110,7 @@ import numpy as np
 import torch
 import tensorflow as tf
 import keras
+import jax
 
 if __name__ == "__main__":
     pass
@@ -143,7 +144,7 @@ def test_the_inserted_statements_run_and_each_flag_reads_back_its_default():
     assert any(unseeded[0][f.draw] != unseeded[1][f.draw] for f in inserted if f.draw), "unseeded runs agree"
 
 
-FLIPPED = {"True": "False", "False": "True", "'float32'": "'mixed_float16'"}
+FLIPPED = {"True": "False", "False": "True", "'float32'": "'mixed_float16'", "None": "'highest'"}
 
 
 @pytest.mark.parametrize("flag", [f for f in FLAGS if f.fix and f.value is not None and f.read],
@@ -178,8 +179,8 @@ RESOLVER = textwrap.dedent('''
 
 @pytest.mark.parametrize("flag", FLAGS, ids=lambda f: f.name)
 def test_every_setting_names_an_object_of_the_installed_release(flag):
-    installed = {"torch", "tensorflow", "keras", "random", "numpy"}
-    names = [s.target for s in flag.sets if s.kind != "env" and s.target.split(".")[0] in installed
+    installed = {"torch", "tensorflow", "keras", "random", "numpy", "jax"}
+    names = [s.target.split("(")[0] for s in flag.sets if s.kind != "env" and s.target.split(".")[0] in installed
              and not s.target.startswith("keras.mixed_precision.experimental.")]  # Keras 2 only
     if not names:
         pytest.skip("no setting under an installed package")
