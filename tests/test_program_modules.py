@@ -196,3 +196,29 @@ def test_the_manifest_records_each_flag_of_a_program_set_or_implicit(tmp_path, m
     assert shown["torch-cudnn-benchmark"] == ("False", "implicit")
     assert shown["torch-matmul-tf32"] == ("False", "implicit")
     assert from_json(to_json(entries)) == entries
+
+
+def test_compare_shows_what_each_program_writes_and_counts_a_helpers_setting(tmp_path, monkeypatch):
+    from defaultlint.audit.compare import compare_entries, load_side
+
+    tf_program = """\
+    import tensorflow as tf
+
+    def main():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+        model.fit(x, y)
+
+    if __name__ == "__main__":
+        main()
+    """
+    write(tmp_path / "a", {"train.py": tf_program})
+    write(tmp_path / "b", {"train.py": train("from flags import strict", "strict()"),
+                           "flags.py": "import torch\n\ndef strict():\n"
+                                       "    torch.backends.cuda.matmul.allow_tf32 = False\n"})
+    monkeypatch.chdir(tmp_path)
+    linter = Linter(Settings(root=tmp_path))
+    a, b = (load_side(tmp_path / side, linter.table, linter.rules) for side in "ab")
+    report = compare_entries(a.entries, b.entries, linter.table, "a", "b", a, b)
+    [tf32] = [d for d in report.program if d.a_param == "tensorflow-tf32"]
+    assert tf32.b_param == "torch-matmul-tf32"
+    assert tf32.b_value == "set to False by the program"  # written in the helper the program calls

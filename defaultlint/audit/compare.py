@@ -213,7 +213,7 @@ class Side:
     entries: list[Entry]
     places: dict = field(default_factory=dict)  # (path, line, column) -> pairing.Place
     texts: dict[str, str] = field(default_factory=dict)  # path -> source
-    settings: dict[str, set] = field(default_factory=dict)  # flag name -> "set" when a program sets it
+    settings: dict[str, set] = field(default_factory=dict)  # flag name -> the values programs write for it
     programs: bool = False  # some module of the side is a program (trains, or has a main guard)
     roots: set = field(default_factory=set)  # top-level packages its programs import
 
@@ -609,6 +609,7 @@ def load_side(path: Path, table: Table, rules) -> Side:
     from defaultlint.core.resolver import BudgetExceeded
     from defaultlint.core.text import parse
     from defaultlint.project.discovery import discover
+    from defaultlint.project.modules import ProjectModules
 
     if path.suffix == ".json":
         return Side(from_json(path.read_text(encoding="utf-8")))
@@ -616,6 +617,7 @@ def load_side(path: Path, table: Table, rules) -> Side:
     errors = [f"{s.path}: {s.reason}" for s in skipped]
     pk = ports(table.root)
     side = Side([])
+    project = ProjectModules(table, files, lambda p: read_source(p).text)
     helpers = effective.Helpers()
     trees = {}
     for f in files:
@@ -637,14 +639,13 @@ def load_side(path: Path, table: Table, rules) -> Side:
         except BudgetExceeded:
             continue
         side.places.update(pairing.places(tree, name, module.resolver.stored, pk.ignored_prefixes))
-        ran = program.runs(module)
-        if ran.entry:
+        states = program.states(module, rules.targets, name, project)
+        if states is not None:
             side.programs = True
-            roots = program.imported_roots(module)
-            side.roots |= roots
-            for flag in table.program.flags:
-                if roots.intersection(flag.imports) and any((x.kind, x.target) in ran.settings for x in flag.sets):
-                    side.settings.setdefault(flag.name, set()).add(name)
+            side.roots |= program.imported_roots(module)
+            for st in states:
+                if st.written is not None:
+                    side.settings.setdefault(st.flag.name, set()).add(st.written or "set")
     if errors:
         raise ValueError("; ".join(errors))
     methods = {fw.name: frozenset(fw.tensor_methods) for fw in table.frameworks.values()}
@@ -675,8 +676,10 @@ def _program_differences(table: Table, a: Side, b: Side, port: PortFile) -> list
         set_a, set_b = flag.name in a.settings, other.name in b.settings
         if set_a and set_b:
             continue  # both programs state it: compare the statements themselves
-        shown_a = "set by the program" if set_a else f"{va} ({(flag.shown or {}).get(va, 'default')}, {ra})"
-        shown_b = "set by the program" if set_b else f"{vb} ({(other.shown or {}).get(vb, 'default')}, {rb})"
+        shown_a = _written(a.settings[flag.name]) if set_a else \
+            f"{va} ({(flag.shown or {}).get(va, 'default')}, {ra})"
+        shown_b = _written(b.settings[other.name]) if set_b else \
+            f"{vb} ({(other.shown or {}).get(vb, 'default')}, {rb})"
         if not set_a and not set_b and same(va or "", vb or "") is True:
             continue
         d = Divergence("program", a.entries[0].path if a.entries else "A", b.entries[0].path if b.entries else "B",
@@ -688,6 +691,11 @@ def _program_differences(table: Table, a: Side, b: Side, port: PortFile) -> list
             d.accepted = acc.reason
         out.append(d)
     return out
+
+
+def _written(values: set) -> str:
+    """What a side's programs write for a flag (`False`, or `set to False / True` when they differ)."""
+    return f"set to {' / '.join(sorted(values))} by the program"
 
 
 # -- output -----------------------------------------------------------------------------------------
