@@ -438,6 +438,14 @@ def resolves_load_weights_only(fact, monkeypatch):
     assert isinstance(torch.load(io.BytesIO(buf.getvalue()), weights_only=False)["x"], Opaque)
 
 
+def resolves_calculate_gain_param(fact):
+    init = nn.init
+    assert init.calculate_gain("leaky_relu") == init.calculate_gain("leaky_relu", value(fact.resolves))
+    assert init.calculate_gain("leaky_relu") != init.calculate_gain("leaky_relu", 0.2)
+    # applies_when nonlinearity == 'leaky_relu': the other nonlinearities ignore it
+    assert init.calculate_gain("tanh") == init.calculate_gain("tanh", 0.2)
+
+
 def _kw(name, args):
     return {name: args[0]} if args else {}
 
@@ -457,6 +465,7 @@ RESOLVES_CHECKS = {
     ("torch.meshgrid", "indexing"): resolves_meshgrid_indexing,
     ("torch.stft", "return_complex"): resolves_stft_return_complex,
     ("torch.load", "weights_only"): resolves_load_weights_only,
+    ("torch.nn.init.calculate_gain", "param"): resolves_calculate_gain_param,
 }
 
 RESOLVES_CASES = [
