@@ -446,6 +446,59 @@ def resolves_calculate_gain_param(fact):
     assert init.calculate_gain("tanh") == init.calculate_gain("tanh", 0.2)
 
 
+def resolves_autocast_dtype(fact):
+    # resolved per device type: the resolution names device_type, so it is evaluated for each device
+    for device, dtype in (("cpu", torch.bfloat16), ("cuda", torch.float16)):
+        assert value(fact.resolves, device_type=device) == dtype
+    with torch.autocast("cpu"):
+        assert torch.get_autocast_dtype("cpu") == torch.bfloat16
+        assert (torch.ones(4, 4) @ torch.ones(4, 4)).dtype == torch.bfloat16  # what the region computes in
+    assert torch.autocast("cpu").fast_dtype == value(fact.resolves, device_type="cpu")
+    assert torch.autocast("cuda", enabled=False).fast_dtype == value(fact.resolves, device_type="cuda")
+
+
+def _compile_mode(monkeypatch, **kw):
+    """The mode and backend torch.compile hands to its Inductor wrapper (compilation itself is lazy)."""
+    seen = {}
+    real = torch._TorchCompileInductorWrapper.__init__
+
+    def spy(self, mode, options, dynamic, *rest):
+        seen["mode"] = mode
+        real(self, mode, options, dynamic, *rest)
+
+    monkeypatch.setattr(torch._TorchCompileInductorWrapper, "__init__", spy)
+    torch.compile(lambda x: x + 1, **kw)
+    return seen.get("mode")
+
+
+def resolves_compile_mode(fact, monkeypatch):
+    assert _compile_mode(monkeypatch) == value(fact.resolves)
+    assert _compile_mode(monkeypatch, mode=value(fact.resolves)) == value(fact.resolves)
+    # applies_when not given('options'): with options, mode stays None
+    assert _compile_mode(monkeypatch, options={"trace.enabled": False}) is None
+
+
+def resolves_compile_backend(fact, monkeypatch):
+    assert torch.compiler.get_default_backend() == value(fact.resolves)
+    assert _compile_mode(monkeypatch) is not None  # None took the Inductor path, as backend='inductor' does
+    assert _compile_mode(monkeypatch, backend=value(fact.resolves)) is not None
+
+
+def resolves_cyclic_step_size_down(fact):
+    def lrs(**kw):
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        sched = torch.optim.lr_scheduler.CyclicLR(opt, 0.0, 1.0, step_size_up=4, **kw)
+        out = []
+        for _ in range(12):
+            out.append(round(opt.param_groups[0]["lr"], 6))
+            opt.step()
+            sched.step()
+        return out
+
+    assert lrs() == lrs(step_size_down=value(fact.resolves, step_size_up=4))
+    assert lrs() != lrs(step_size_down=2)
+
+
 def _kw(name, args):
     return {name: args[0]} if args else {}
 
@@ -466,6 +519,10 @@ RESOLVES_CHECKS = {
     ("torch.stft", "return_complex"): resolves_stft_return_complex,
     ("torch.load", "weights_only"): resolves_load_weights_only,
     ("torch.nn.init.calculate_gain", "param"): resolves_calculate_gain_param,
+    ("torch.autocast", "dtype"): resolves_autocast_dtype,
+    ("torch.compile", "mode"): resolves_compile_mode,
+    ("torch.compile", "backend"): resolves_compile_backend,
+    ("torch.optim.lr_scheduler.CyclicLR", "step_size_down"): resolves_cyclic_step_size_down,
 }
 
 RESOLVES_CASES = [
