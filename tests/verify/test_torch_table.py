@@ -499,6 +499,15 @@ def resolves_cyclic_step_size_down(fact):
     assert lrs() != lrs(step_size_down=2)
 
 
+def resolves_pad_value(fact):
+    torch.manual_seed(0)
+    x = torch.randn(1, 2, 3, 3)
+    _same_as(lambda *a: F.pad(x, (1, 1, 1, 1), **_kw("value", a)), fact.resolves, 1.0)
+    # applies_when mode == 'constant': the other modes take no value
+    with pytest.raises(RuntimeError, match="value"):
+        F.pad(x, (1, 1, 1, 1), mode="reflect", value=5.0)
+
+
 def _kw(name, args):
     return {name: args[0]} if args else {}
 
@@ -523,6 +532,7 @@ RESOLVES_CHECKS = {
     ("torch.compile", "mode"): resolves_compile_mode,
     ("torch.compile", "backend"): resolves_compile_backend,
     ("torch.optim.lr_scheduler.CyclicLR", "step_size_down"): resolves_cyclic_step_size_down,
+    ("torch.nn.functional.pad", "value"): resolves_pad_value,
 }
 
 RESOLVES_CASES = [
@@ -610,7 +620,20 @@ def behaviour_overloaded_constructor(api):
         assert getattr(layer, p.name) == expected, f"{p.name} is not at its documented position"
 
 
+def behaviour_avg_pool2d(api):
+    torch.manual_seed(0)
+    x = torch.rand(1, 2, 6, 6) + 1
+    explicit = {p.name: value(p.default) for p in api.params if p.default is not None}
+    torch.testing.assert_close(F.avg_pool2d(x, 2), F.avg_pool2d(x, 2, **explicit))
+    torch.testing.assert_close(F.avg_pool2d(x, 2), F.avg_pool2d(x, 2, stride=2))  # stride None: kernel_size
+    # count_include_pad=True: the zero padding counts in each average, so the corner output is a quarter
+    padded = F.avg_pool2d(x, 2, padding=1)
+    torch.testing.assert_close(padded[..., 0, 0], x[..., 0, 0] / 4)
+    torch.testing.assert_close(F.avg_pool2d(x, 2, padding=1, count_include_pad=False)[..., 0, 0], x[..., 0, 0])
+
+
 BEHAVIOUR_CHECKS = {
+    "torch.nn.functional.avg_pool2d": behaviour_avg_pool2d,
     "torch.nn.functional.gelu": behaviour_gelu,
     "torch.nn.functional.scaled_dot_product_attention": behaviour_sdpa,
     "torch.std": behaviour_reduction(torch.std),
