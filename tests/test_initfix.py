@@ -150,3 +150,14 @@ def test_the_guard_accepts_inserted_reference_calls_and_refuses_anything_else():
                 "fc = nn.Linear(4, 2)\nnn.init.uniform_(fc.bias, f := 2)\n"):
         assert not fixer.keywords_only(old, "import torch.nn as nn\n" + bad + "y = 1\n", statements=True), bad
     assert not fixer.keywords_only(old, ok, statements=False)
+
+
+def test_only_where_an_initialisation_counts():
+    """In a function nothing calls, an inserted initialisation would not count and the finding would stay:
+    no fix is offered there (and fixing never repeats a statement)."""
+    never_called = "import torch.nn as nn\n\n\ndef build():\n    fc = nn.Linear(4, 2, bias=False)\n    return fc\n"
+    assert [f.fix.applicability for f in lint(never_called, select=["DL101"])] == [Applicability.DISPLAY_ONLY]
+    assert fix(never_called) == never_called
+    called = never_called + "\n\nnet = build()\n"
+    assert fix(called) == ("import torch.nn as nn\nimport math\n\n\ndef build():\n    fc = nn.Linear(4, 2, bias=False)\n"
+                           "    nn.init.kaiming_uniform_(fc.weight, a=math.sqrt(5))\n    return fc\n\n\nnet = build()\n")

@@ -35,8 +35,8 @@ def fix(module, call, explicit: str | None) -> Fix | None:
     if not isinstance(target, (ast.Name, ast.Attribute)) or not _dotted(target):
         return None
     statement = _statement_of(module, call.node)
-    if statement is None:
-        return None
+    if statement is None or not _runs(module, statement, call.api.framework):
+        return None  # an initialisation there would not count, and the finding would stay
     lines: Lines = module.lines
     at = _after(lines, statement)
     if at is None:
@@ -74,6 +74,10 @@ def fix(module, call, explicit: str | None) -> Fix | None:
     text = spelled_callee + text[len(ast.unparse(callee)):] if text.startswith(ast.unparse(callee)) else None
     if text is None:
         return None
+    end_row = statement.end_lineno or statement.lineno
+    following = [lines.line(r).strip() for r in range(end_row + 1, min(end_row + 8, len(lines.starts) + 1))]
+    if text in following:
+        return None  # already written there (and not counted): writing it again changes nothing
     nl = _newline(lines.text)
     indent = _indent(lines, statement)
     edits = []
@@ -100,16 +104,66 @@ def _root(node) -> str:
     return node.id  # type: ignore[attr-defined]
 
 
+def _index(module) -> tuple[dict[int, ast.stmt], dict[int, ast.AST | None]]:
+    """(id(call) -> the assignment whose value it is, id(statement) -> the function it is in, None at a class or
+    module level), built once per module."""
+    index = getattr(module, "_initfix_index", None)
+    if index is None:
+        assignments: dict[int, ast.stmt] = {}
+        functions: dict[int, ast.AST | None] = {}
+
+        def visit(node: ast.AST, func: ast.AST | None) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.Assign, ast.AnnAssign)) and child.value is not None:
+                    assignments[id(child.value)] = child
+                    functions[id(child)] = func
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions[id(child)] = func  # the function a nested one is defined in
+                    visit(child, child)
+                elif isinstance(child, ast.ClassDef):
+                    visit(child, None)  # its methods are functions of their own
+                elif isinstance(child, ast.stmt) or isinstance(child, ast.excepthandler) \
+                        or type(child).__name__ == "match_case":
+                    visit(child, func)
+
+        visit(module.tree, None)
+        index = module._initfix_index = (assignments, functions)
+    return index
+
+
+def _runs(module, statement: ast.stmt, framework: str) -> bool:
+    """Whether an initialisation inserted after `statement` runs as core.initialised counts it: at a module or
+    class level, in a method the framework runs when a model is built, or in a function that is referred to
+    (and so is every function it is defined in)."""
+    _, functions = _index(module)
+    fw = module.table.frameworks.get(framework)
+    init_methods = fw.init_methods if fw is not None else ()
+    referred = None
+    func = functions.get(id(statement))
+    while func is not None:
+        name = func.name  # type: ignore[attr-defined]
+        if name not in init_methods:
+            if referred is None:
+                referred = _names_used(module.tree)
+            if name not in referred:
+                return False
+        func = functions.get(id(func))
+    return True
+
+
+def _names_used(tree: ast.Module) -> set[str]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            out.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            out.add(node.attr)
+    return out
+
+
 def _statement_of(module, call: ast.Call) -> ast.stmt | None:
     """The assignment statement whose value is `call` itself."""
-    index = getattr(module, "_initfix_assignments", None)
-    if index is None:
-        index = {}
-        for node in ast.walk(module.tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                index[id(node.value)] = node
-        module._initfix_assignments = index
-    st = index.get(id(call))
+    st = _index(module)[0].get(id(call))
     if isinstance(st, ast.Assign) and len(st.targets) != 1:
         return None
     return st
