@@ -13,7 +13,7 @@ import ast
 import functools
 from dataclasses import dataclass, field
 
-from defaultlint.core import fixer, initialised, noqa, program
+from defaultlint.core import fixer, initfix, initialised, noqa, program
 from defaultlint.core.initialised import Site
 from defaultlint.core.binding import Call, bind
 from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
@@ -239,6 +239,9 @@ class Checker:
             if code not in enabled:
                 continue
             message, fix = self.describe(cv, v)
+            if v.fact and v.source is Source.DEFAULT and not call.partial and self._is_fixable(code):
+                imp = api.implicit_fact(v.name)
+                fix = initfix.fix(module, call, imp.explicit if imp else None) or fix  # the statement, inserted
             if call.partial and fix.applicability is SAFE and api.param(v.name) is not None \
                     and api.param(v.name).kind == POS_OR_KW:  # type: ignore[union-attr]
                 fix = Fix(UNSAFE, f"Write `{v.name}={v.value}` explicitly (unsafe: the functools.partial may "
@@ -395,7 +398,7 @@ class Checker:
                     list(params), fix)
         if fix.applicability is not DISPLAY and params and self._is_fixable(code):
             fix.edits, fix.error = fixer.lazy_edits(lines.text, start, end, params)
-        elif fix.applicability is not DISPLAY:
+        elif fix.applicability is not DISPLAY and not fix.edits:
             fix.applicability = DISPLAY
         return f
 

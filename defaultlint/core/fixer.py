@@ -223,19 +223,25 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
     by_call: dict[tuple[int, int], list[Finding]] = defaultdict(list)
     edits: list[tuple[Edit, list[Finding]]] = []
     replaced: dict[tuple[int, int], list[Finding]] = defaultdict(list)
-    inserted: dict[int, list[Finding]] = defaultdict(list)
+    inserted: dict[int, list[tuple[str, Finding]]] = defaultdict(list)
     for f in findings:
         if applicable(f, unsafe):
             if f.parameters:
                 by_call[(f.start, f.end)].append(f)
             elif all(e.start == e.end for e in f.fix.edits):  # type: ignore[union-attr]
-                inserted[f.fix.edits[0].start].append(f)  # type: ignore[union-attr]  # statements (program flags)
+                for e in f.fix.edits:  # type: ignore[union-attr]  # statements (program flags, initialisations)
+                    inserted[e.start].append((e.content, f))
             else:  # an expression replaced whole (a string identifier by its constructor)
                 replaced[(f.start, f.end)].append(f)
     for group in replaced.values():
         edits.append((group[0].fix.edits[0], group))  # type: ignore[union-attr]
-    for at, group in inserted.items():
-        edits.append((insertion_edit(text, at, [e.content for f in group for e in f.fix.edits]), group))  # type: ignore[union-attr]
+    for at, items in inserted.items():
+        contents = [c for c, _ in items]
+        group = list({id(f): f for _, f in items}.values())
+        if all(c[:1] in ("\n", "\r") for c in contents):  # lines continuing the line they are inserted at
+            edits.append((Edit(at, at, "".join(dict.fromkeys(contents))), group))
+        else:
+            edits.append((insertion_edit(text, at, contents), group))
     for (start, end), group in by_call.items():
         params: list[tuple[str, str]] = []
         for f in group:
@@ -264,7 +270,7 @@ def apply_fixes(text: str, findings: list[Finding], unsafe: bool = False,
         out.append(text[pos:edit.start])
         out.append(edit.content)
         pos = edit.end
-        applied.extend(group)
+        applied.extend(f for f in group if all(f is not a for a in applied))  # a finding may insert at two places
     out.append(text[pos:])
     new = "".join(out)
     if new != text and not keywords_only(text, new, statements=bool(inserted)):
@@ -315,15 +321,21 @@ def fix_until_stable(text: str, lint: Callable[[str], list[Finding]], unsafe: bo
 
 def keywords_only(old: str, new: str, statements: bool = False) -> bool:
     """True when `new` parses and its syntax tree is `old`'s with keyword arguments appended to calls and
-    nothing else changed: the guard every fixing pass passes before its text is used. With `statements`, a
-    block of setting statements (`a.b = literal`, `a.b(literals)`, `import a`) may also be inserted into a
-    list of statements."""
+    nothing else changed: the guard every fixing pass passes before its text is used. With `statements`,
+    blocks of setting statements (`a.b = literal`, `a.b(literals or references)`, `import a`) may also be
+    inserted into lists of statements."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pairs = [(ast.parse(old), ast.parse(new))]
+            a, b = ast.parse(old), ast.parse(new)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
+    return _equivalent(a, b, statements)
+
+
+def _equivalent(old, new, statements: bool) -> bool:
+    """`new` is `old` with keyword arguments appended (and, with `statements`, setting statements inserted)."""
+    pairs = [(old, new)]
     while pairs:
         a, b = pairs.pop()
         if isinstance(a, ast.Constant) and isinstance(a.value, str) and _is_constructor(b):
@@ -354,15 +366,23 @@ def keywords_only(old: str, new: str, statements: bool = False) -> bool:
 
 
 def _without_inserted(old: list, new: list) -> list | None:
-    """`new` without the one block of setting statements inserted into `old`, or None when it is not that."""
-    k = len(new) - len(old)
-    i = 0
-    while i < len(old) and ast.dump(old[i]) == ast.dump(new[i]):
-        i += 1
-    block = new[i:i + k]
-    if not all(_is_setting(st) for st in block):
+    """`new` without the blocks of setting statements inserted into `old` (after the imports, after a layer's
+    assignment), or None when it is not that. Each statement of `old` is matched, in order, by the next
+    statement of `new` that is not an inserted setting, or that is the same statement."""
+    out: list = []
+    j = 0
+    for st in old:
+        while j < len(new) and not _equivalent(st, new[j], True):
+            if not _is_setting(new[j]):
+                return None
+            j += 1
+        if j == len(new):
+            return None
+        out.append(new[j])
+        j += 1
+    if not all(_is_setting(st) for st in new[j:]):
         return None
-    return new[:i] + new[i + k:]
+    return out
 
 
 def _dotted(node) -> bool:
@@ -380,11 +400,37 @@ def _is_setting(st) -> bool:
             ast.literal_eval(st.value)
             return _dotted(st.targets[0])
         if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and _dotted(st.value.func):
-            for a in [*st.value.args, *(k.value for k in st.value.keywords)]:
-                ast.literal_eval(a)
-            return not any(k.arg is None for k in st.value.keywords)
+            return _is_reference_call(st.value)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
+    return False
+
+
+def _is_reference_call(node) -> bool:
+    """`a.b(x, ...)` whose arguments are literals, dotted names, constant subscripts, arithmetic of them and
+    calls of dotted functions on them (`nn.init.uniform_(self.fc.bias, -1 / math.sqrt(self.fc.weight[0].numel()))`):
+    no assignment, lambda, comprehension or unpacking."""
+    if not isinstance(node, ast.Call) or not _dotted(node.func) or any(k.arg is None for k in node.keywords):
+        return False
+    return all(_is_reference(a) for a in [*node.args, *(k.value for k in node.keywords)])
+
+
+def _is_reference(node) -> bool:
+    if isinstance(node, ast.Constant) or (isinstance(node, (ast.Name, ast.Attribute)) and _dotted(node)):
+        return True
+    if isinstance(node, ast.Subscript):
+        return _is_reference(node.value) and isinstance(node.slice, ast.Constant)
+    if isinstance(node, ast.UnaryOp):
+        return _is_reference(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _is_reference(node.left) and _is_reference(node.right)
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Attribute) and _is_reference(node.func.value) and \
+            not node.keywords and all(_is_reference(a) for a in node.args)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_is_reference(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_reference(k) for k in node.keys) and all(map(_is_reference, node.values))
     return False
 
 

@@ -438,6 +438,76 @@ def resolves_load_weights_only(fact, monkeypatch):
     assert isinstance(torch.load(io.BytesIO(buf.getvalue()), weights_only=False)["x"], Opaque)
 
 
+def resolves_calculate_gain_param(fact):
+    init = nn.init
+    assert init.calculate_gain("leaky_relu") == init.calculate_gain("leaky_relu", value(fact.resolves))
+    assert init.calculate_gain("leaky_relu") != init.calculate_gain("leaky_relu", 0.2)
+    # applies_when nonlinearity == 'leaky_relu': the other nonlinearities ignore it
+    assert init.calculate_gain("tanh") == init.calculate_gain("tanh", 0.2)
+
+
+def resolves_autocast_dtype(fact):
+    # resolved per device type: the resolution names device_type, so it is evaluated for each device
+    for device, dtype in (("cpu", torch.bfloat16), ("cuda", torch.float16)):
+        assert value(fact.resolves, device_type=device) == dtype
+    with torch.autocast("cpu"):
+        assert torch.get_autocast_dtype("cpu") == torch.bfloat16
+        assert (torch.ones(4, 4) @ torch.ones(4, 4)).dtype == torch.bfloat16  # what the region computes in
+    assert torch.autocast("cpu").fast_dtype == value(fact.resolves, device_type="cpu")
+    assert torch.autocast("cuda", enabled=False).fast_dtype == value(fact.resolves, device_type="cuda")
+
+
+def _compile_mode(monkeypatch, **kw):
+    """The mode and backend torch.compile hands to its Inductor wrapper (compilation itself is lazy)."""
+    seen = {}
+    real = torch._TorchCompileInductorWrapper.__init__
+
+    def spy(self, mode, options, dynamic, *rest):
+        seen["mode"] = mode
+        real(self, mode, options, dynamic, *rest)
+
+    monkeypatch.setattr(torch._TorchCompileInductorWrapper, "__init__", spy)
+    torch.compile(lambda x: x + 1, **kw)
+    return seen.get("mode")
+
+
+def resolves_compile_mode(fact, monkeypatch):
+    assert _compile_mode(monkeypatch) == value(fact.resolves)
+    assert _compile_mode(monkeypatch, mode=value(fact.resolves)) == value(fact.resolves)
+    # applies_when not given('options'): with options, mode stays None
+    assert _compile_mode(monkeypatch, options={"trace.enabled": False}) is None
+
+
+def resolves_compile_backend(fact, monkeypatch):
+    assert torch.compiler.get_default_backend() == value(fact.resolves)
+    assert _compile_mode(monkeypatch) is not None  # None took the Inductor path, as backend='inductor' does
+    assert _compile_mode(monkeypatch, backend=value(fact.resolves)) is not None
+
+
+def resolves_cyclic_step_size_down(fact):
+    def lrs(**kw):
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        sched = torch.optim.lr_scheduler.CyclicLR(opt, 0.0, 1.0, step_size_up=4, **kw)
+        out = []
+        for _ in range(12):
+            out.append(round(opt.param_groups[0]["lr"], 6))
+            opt.step()
+            sched.step()
+        return out
+
+    assert lrs() == lrs(step_size_down=value(fact.resolves, step_size_up=4))
+    assert lrs() != lrs(step_size_down=2)
+
+
+def resolves_pad_value(fact):
+    torch.manual_seed(0)
+    x = torch.randn(1, 2, 3, 3)
+    _same_as(lambda *a: F.pad(x, (1, 1, 1, 1), **_kw("value", a)), fact.resolves, 1.0)
+    # applies_when mode == 'constant': the other modes take no value
+    with pytest.raises(RuntimeError, match="value"):
+        F.pad(x, (1, 1, 1, 1), mode="reflect", value=5.0)
+
+
 def _kw(name, args):
     return {name: args[0]} if args else {}
 
@@ -457,6 +527,12 @@ RESOLVES_CHECKS = {
     ("torch.meshgrid", "indexing"): resolves_meshgrid_indexing,
     ("torch.stft", "return_complex"): resolves_stft_return_complex,
     ("torch.load", "weights_only"): resolves_load_weights_only,
+    ("torch.nn.init.calculate_gain", "param"): resolves_calculate_gain_param,
+    ("torch.autocast", "dtype"): resolves_autocast_dtype,
+    ("torch.compile", "mode"): resolves_compile_mode,
+    ("torch.compile", "backend"): resolves_compile_backend,
+    ("torch.optim.lr_scheduler.CyclicLR", "step_size_down"): resolves_cyclic_step_size_down,
+    ("torch.nn.functional.pad", "value"): resolves_pad_value,
 }
 
 RESOLVES_CASES = [
@@ -544,7 +620,20 @@ def behaviour_overloaded_constructor(api):
         assert getattr(layer, p.name) == expected, f"{p.name} is not at its documented position"
 
 
+def behaviour_avg_pool2d(api):
+    torch.manual_seed(0)
+    x = torch.rand(1, 2, 6, 6) + 1
+    explicit = {p.name: value(p.default) for p in api.params if p.default is not None}
+    torch.testing.assert_close(F.avg_pool2d(x, 2), F.avg_pool2d(x, 2, **explicit))
+    torch.testing.assert_close(F.avg_pool2d(x, 2), F.avg_pool2d(x, 2, stride=2))  # stride None: kernel_size
+    # count_include_pad=True: the zero padding counts in each average, so the corner output is a quarter
+    padded = F.avg_pool2d(x, 2, padding=1)
+    torch.testing.assert_close(padded[..., 0, 0], x[..., 0, 0] / 4)
+    torch.testing.assert_close(F.avg_pool2d(x, 2, padding=1, count_include_pad=False)[..., 0, 0], x[..., 0, 0])
+
+
 BEHAVIOUR_CHECKS = {
+    "torch.nn.functional.avg_pool2d": behaviour_avg_pool2d,
     "torch.nn.functional.gelu": behaviour_gelu,
     "torch.nn.functional.scaled_dot_product_attention": behaviour_sdpa,
     "torch.std": behaviour_reduction(torch.std),
