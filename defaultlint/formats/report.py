@@ -50,7 +50,12 @@ def render_statistics(results: list[FileResult], table: Table, fmt: str = "full"
 
 # -- text ----------------------------------------------------------------------------------------------
 def render_concise(results: list[FileResult]) -> str:
-    return "".join(concise_line(f) + "\n" for r in results for f in r.findings)
+    """One line per idea: a finding repeated on many calls of a file is one line ending with its other places."""
+    out: list[str] = []
+    for r in results:
+        for f, others in _repeated(r.findings):
+            out.append(concise_line(f) + (f" (also {_places(others, same=False)})\n" if others else "\n"))
+    return "".join(out)
 
 
 _STYLES = {"bold": "\x1b[1m", "red": "\x1b[1;31m", "cyan": "\x1b[36m", "blue": "\x1b[34m", "help": "\x1b[1;36m"}
@@ -109,12 +114,14 @@ def _repeated(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
     return list(groups.values())
 
 
-def _places(findings: list[Finding]) -> str:
+def _places(findings: list[Finding], same: bool = True) -> str:
     shown = ", ".join(f"{cell_label(f).lstrip(':')}{' ' if f.cell is not None else ''}{f.location.row}:"
                       f"{f.location.column}" for f in findings[:SHOWN_PLACES])
     more = len(findings) - SHOWN_PLACES
-    return shown + (f" and {more} more" if more > 0 else "") + (" (the same finding)" if len(findings) == 1 else
-                                                                 " (the same finding at each)")
+    shown += f" and {more} more" if more > 0 else ""
+    if not same:
+        return shown
+    return shown + (" (the same finding)" if len(findings) == 1 else " (the same finding at each)")
 
 
 def print_full(console, results: list[FileResult]) -> None:
