@@ -109,19 +109,21 @@ def test_rule_is_rendered_on_a_terminal_and_markdown_when_piped():
 
 
 EXPECTED_FULL = """\
-m.py:2:6: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch 2.13); Keras BatchNormalization uses momentum=0.99 (≙ momentum=0.01 in this convention). torch keeps (1 - momentum) of the old running statistic; Keras keeps momentum of it.
+m.py:2:6: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch 2.13)
   |
 2 | b0 = nn.BatchNorm2d(4)
   |      ^^^^^^^^^^^^^^^^^ DL201
   |
+  = info: Keras BatchNormalization uses momentum=0.99 (≙ momentum=0.01 in this convention). torch keeps (1 - momentum) of the old running statistic; Keras keeps momentum of it.
   = help: Write `momentum=0.1` explicitly
   = also: 3:6 (the same finding)
 
-m.py:2:6: DL202 [*] torch.nn.BatchNorm2d: `eps` is implicit (1e-05 in PyTorch 2.13); Keras BatchNormalization uses epsilon=0.001.
+m.py:2:6: DL202 [*] torch.nn.BatchNorm2d: `eps` is implicit (1e-05 in PyTorch 2.13)
   |
 2 | b0 = nn.BatchNorm2d(4)
   |      ^^^^^^^^^^^^^^^^^ DL202
   |
+  = info: Keras BatchNormalization uses epsilon=0.001.
   = help: Write `eps=1e-05` explicitly
   = also: 3:6, 4:6 (the same finding at each)
 
@@ -129,7 +131,7 @@ Found 5 findings in 1 file. [*] 5 fixable with the `--fix` option.
 """
 
 EXPECTED_CONCISE = """\
-m.py:2:6: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch 2.13); Keras BatchNormalization uses momentum=0.99 (≙ momentum=0.01 in this convention). torch keeps (1 - momentum) of the old running statistic; Keras keeps momentum of it. (also 3:6)
-m.py:2:6: DL202 [*] torch.nn.BatchNorm2d: `eps` is implicit (1e-05 in PyTorch 2.13); Keras BatchNormalization uses epsilon=0.001. (also 3:6, 4:6)
+m.py:2:6: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch 2.13) (also 3:6)
+m.py:2:6: DL202 [*] torch.nn.BatchNorm2d: `eps` is implicit (1e-05 in PyTorch 2.13) (also 3:6, 4:6)
 Found 5 findings in 1 file. [*] 5 fixable with the `--fix` option.
 """

@@ -327,7 +327,8 @@ class Checker:
         cp = self.counterpart_text(api, v.name)
         if v.fact:
             message = f"{api.name}: {fact_label(v.name)} is implicit ({v.value} in {fw}"
-            message += f", in force only when {v.condition})" if v.source is Source.CONDITIONAL else ")"
+            message += f", in some cases); in force only when {v.condition}" if v.source is Source.CONDITIONAL \
+                else ")"
             imp = api.implicit_fact(v.name)
             explicit = ((imp.explicit if imp else None) or "").replace("{obj}", "layer")
             return message + cp + ".", Fix(DISPLAY, f"No argument expresses this default; write it out as: {explicit}"
@@ -339,21 +340,23 @@ class Checker:
             spread = ", ".join(f"{x} ({span})" for x, span in v.variants)
             display = self.table.display(api.framework)
             message = (f"{api.name}: `{name}` is implicit and its default changes within the targeted "
-                       f"{display} {cv.target}: {spread}")
+                       f"{display} {cv.target}; "
+                       f"{spread}")
             reason = f"the default differs across the targeted {display} releases ({spread})"
             applicability = UNSAFE
         elif v.source is Source.CONDITIONAL and v.sentinel is not None:
-            message = (f"{api.name}: `{name}` is implicit ({v.sentinel}; it becomes {value} at run time only when "
-                       f"{v.condition}, {fw})")
+            message = (f"{api.name}: `{name}` is implicit ({v.sentinel} → {value} in some cases, {fw}); it "
+                       f"becomes {value} at run time only when {v.condition}")
             return message + cp + ".", Fix(DISPLAY, f"Which value holds depends on whether {v.condition}, which this "
                                                     f"call does not fix: no argument is written.")
         elif v.source is Source.CONDITIONAL:
-            message = f"{api.name}: `{name}` is implicit ({value} in {fw}, in force only when {v.condition})"
+            message = f"{api.name}: `{name}` is implicit ({value} in {fw}, in some cases); in force only when " \
+                      f"{v.condition}"
             return message + cp + ".", Fix(DISPLAY, f"Whether it is in force depends on whether {v.condition}, which "
                                                     f"this call does not fix: no argument is written.")
         elif v.source is Source.RUNTIME:
             by = api.fact(name).resolved_by or "the framework"
-            message = f"{api.name}: `{name}` is implicit ({v.sentinel} → {value} at run time from {by}, {fw})"
+            message = f"{api.name}: `{name}` is implicit ({v.sentinel} → {value} at run time, {fw}); set by {by}"
             reason = f"the default {v.sentinel} is resolved at run time by {by}"
             applicability = UNSAFE
         else:
@@ -432,7 +435,7 @@ class Checker:
             shown = ", ".join(f"{n}={v}" for n, v in implicit)
             extra = ", ".join(f"{v.name} {v.value}" for v in facts)
             message = (f"{api.name} is passed as a value and constructed later with implicit defaults "
-                       f"({fw}): " + "; ".join(x for x in (shown, extra) if x) + ".")
+                       f"({fw}); " + "; ".join(x for x in (shown, extra) if x) + ".")
             spelled = lines.text[start:end] or api.name
             fix = Fix(DISPLAY, f"Pass functools.partial({spelled}, {shown}) to write them down.")
             out.append(Finding("DL901", message, path, start, end, lines.position(start), lines.position(end),

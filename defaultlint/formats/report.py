@@ -75,7 +75,8 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
         for f, others in _repeated(r.findings):
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
             marker = paint("cyan", "[*]") + " " if fix_marker(f) else ""
-            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.message)}\n")
+            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.headline)}\n")
+            detail = f.detail
             shown = line_of(f) if line_of is not None else None
             if shown is not None:
                 row = f.location.row
@@ -87,13 +88,18 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
                 bar = paint("blue", f"{pad} |")
                 out.append(f"{bar}\n{paint('blue', f'{row} |')} {printable(text)}\n"
                            f"{bar} {' ' * start_col}{paint('red', carets)} {paint('red', f.code)}\n{bar}\n")
+                if detail:
+                    out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'info')}: {printable(detail)}\n")
                 if f.fix is not None:
                     label = _LABELS[f.fix.applicability]
                     out.append(f"{paint('blue', f'{pad} =')} {paint('help', label)}: {printable(f.fix.message)}\n")
                 if others:
                     out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'also')}: {_places(others)}\n")
-            elif others:
-                out.append(f"  also: {_places(others)}\n")
+            else:
+                if detail:
+                    out.append(f"  info: {printable(detail)}\n")
+                if others:
+                    out.append(f"  also: {_places(others)}\n")
             out.append("\n")
     return "".join(out)
 
