@@ -53,8 +53,8 @@ def test_help_shows_the_check_options_and_rules_marks_the_default_selection():
     assert "Options of `defaultlint [check] PATH...`" in top.stdout and "--select" in top.stdout
     default = run_cli("rules")
     everything = run_cli("rules", "--all")
-    assert "DL101 on " in default.stdout and "DL808" not in default.stdout
-    assert "DL808     implicit-layer-option" in everything.stdout
+    assert "DL201 on " in default.stdout and "DL101 port" in default.stdout and "DL808" not in default.stdout
+    assert "DL808      implicit-layer-option" in everything.stdout
     assert "on: in the default selection" in default.stderr and "more with --all" in default.stderr
 
 

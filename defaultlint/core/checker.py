@@ -34,6 +34,8 @@ class Rules:
     enabled: frozenset[str]
     targets: dict[str, VersionRange] = field(default_factory=dict)
     fixable: frozenset[str] | None = None  # None: every code
+    # codes a comparison preset turned on: reported only where the other framework's value differs
+    differences_only: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -238,6 +240,8 @@ class Checker:
             code = "DL902" if v.source is Source.VERSIONED else table.code_for(api, v.name)
             if code not in enabled:
                 continue
+            if code in self.rules.differences_only and self._no_difference(api, v):
+                continue  # a comparison preset's code: the other framework means the same
             message, fix = self.describe(cv, v)
             if call.partial and fix.applicability is SAFE and api.param(v.name) is not None \
                     and api.param(v.name).kind == POS_OR_KW:  # type: ignore[union-attr]
@@ -274,6 +278,8 @@ class Checker:
             for v in implicit:
                 code = "DL902" if v.source is Source.VERSIONED else table.code_for(target, v.name)
                 if code not in enabled:
+                    continue
+                if code in self.rules.differences_only and self._no_difference(target, v):
                     continue
                 message, _ = self.describe(cv, v)
                 message = f"{param}={node.value!r} stands for {message}"  # "... stands for keras.optimizers.Adam: ..."
@@ -324,7 +330,7 @@ class Checker:
         """The message of an implicit value and the fix that writes it."""
         api = cv.api
         fw = f"{self.table.display(api.framework)} {shown_release(cv.release, cv.target)}"
-        cp = self.counterpart_text(api, v.name)
+        cp = self.counterpart_text(api, v.name, v.value)
         if v.fact:
             message = f"{api.name}: {fact_label(v.name)} is implicit ({v.value} in {fw}"
             message += f", in some cases); in force only when {v.condition}" if v.source is Source.CONDITIONAL \
@@ -373,19 +379,28 @@ class Checker:
         title = f"Write `{name}={value}` explicitly" + (f" (unsafe: {reason})" if reason else "")
         return message, Fix(applicability, title)
 
-    def counterpart_text(self, api: Api, name: str) -> str:
+    def _no_difference(self, api: Api, v: Value) -> bool:
+        """The other framework's value means the same as `v` (equal, or spelled differently for the same
+        setting) and no note on the row says the two are read differently."""
+        if v.fact or api.param(v.name) is None or api.fact(v.name).note:
+            return False
+        return self.table.counterpart_agrees(api, v.name, v.value)
+
+    def counterpart_text(self, api: Api, name: str, value: str | None = None) -> str:
         """The other framework's value (converted where conventions differ) and the row's note, if any."""
         text = ""
         cp = self.table.counterpart_value(api, name)
         if cp is not None:
             other, oname, ovalue = cp
             fw = self.table.display(other.framework)
-            if other.implicit_fact(oname) is not None:
+            if other.implicit_fact(oname) is None and self.table.counterpart_agrees(api, name, value):
+                text = f"; {fw} {other.short_name} also uses {oname}={ovalue}"  # a value, not a difference
+            elif other.implicit_fact(oname) is not None:
                 text = f"; {fw} {other.short_name}: {fact_label(oname)} {ovalue}"
             else:
                 text = f"; {fw} {other.short_name} uses {oname}={ovalue}"
             converted = convert(api, name, ovalue)
-            if converted is not None:
+            if converted is not None and " also uses " not in text:
                 text += f" (≙ {name}={converted} in this convention)"
         imp = api.implicit_fact(name)
         note = api.fact(name).note if api.param(name) else (imp.note if imp else None)

@@ -59,7 +59,7 @@ class Finding:
     @property
     def headline(self) -> str:
         """The message's first clause: what is implicit and its value (the text formats' header line)."""
-        return self.message[:headline_end(self.message)]
+        return self.message[:headline_end(self.message)].removesuffix(".")
 
     @property
     def detail(self) -> str:
@@ -98,5 +98,5 @@ def headline_end(message: str) -> int:
         elif c in ")]}":
             depth = max(0, depth - 1)
         elif depth == 0 and c in ";." and message[i + 1:i + 2] == " ":
-            return i + (c == ".")  # a period belongs to the sentence it ends
+            return i
     return len(message)
