@@ -174,7 +174,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     else:
         files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
                                   settings.respect_gitignore)
-    if settings.needs_scan(table):  # an automatic preset: do the checked files import both families?
+    if settings.needs_scan(table):  # an automatic preset: do the checked files import two families?
         settings.imported_families = scan_families(files, table, texts=[src.text] if hasattr(src, "text") else [])
     linter = Linter(settings, table)
     unsafe = unsafe_fixes or settings.unsafe_fixes
@@ -452,7 +452,7 @@ def rules(show_all: bool, show_presets: bool) -> None:
     table = load_table()
     if show_presets:
         for p in table.presets.values():
-            auto = " On by itself when the project uses both PyTorch and TensorFlow/Keras." \
+            auto = " On by itself when the project uses frameworks of two families (PyTorch, TensorFlow/Keras, JAX)." \
                 if p.auto == "both-families" else ""
             click.echo(f"{p.name}: {p.summary}.{auto}\n  codes: {', '.join(p.codes)}\n")
         click.echo("Turn one on with `preset = [\"NAME\"]` in [tool.defaultlint] or --preset NAME; "

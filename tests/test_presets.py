@@ -57,9 +57,9 @@ def test_one_configuration_line_or_flag_turns_it_on(tmp_path):
 def test_unknown_presets_and_frameworks_are_errors(tmp_path):
     (tmp_path / "m.py").write_text(TORCH, encoding="utf-8")
     assert run_cli("m.py", "--preset", "nope", cwd=tmp_path).returncode == 2
-    (tmp_path / "pyproject.toml").write_text('[tool.defaultlint]\nport-from = "jax"\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.defaultlint]\nport-from = "mxnet"\n', encoding="utf-8")
     r = run_cli("m.py", cwd=tmp_path)
-    assert r.returncode == 2 and "unknown framework 'jax' in `port-from`" in r.stderr
+    assert r.returncode == 2 and "unknown framework 'mxnet' in `port-from`" in r.stderr
 
 
 def test_values_both_frameworks_share_are_never_called_a_difference():

@@ -565,7 +565,7 @@ PRESET = Shape("a preset", {
     "description": Key(STR, "what it is for and what it adds", required=True),
     "codes": Key(list_of(CODE), "the codes it adds to the default selection", required=True),
     "auto": Key(one_of("both-families"), "when it turns on by itself: `both-families`, when the project uses "
-                                         "frameworks of both families (dependencies or imports)"),
+                                         "frameworks of two families (dependencies or imports)"),
     "differences_only": Key(BOOL, "its codes report only values the other framework does not share"),
 })
 

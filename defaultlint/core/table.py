@@ -213,7 +213,7 @@ class Preset:
     summary: str
     description: str
     codes: tuple[str, ...]
-    auto: str | None = None  # "both-families": on by itself when the project uses both families
+    auto: str | None = None  # "both-families": on by itself when the project uses two families
     differences_only: bool = False  # its codes report only values the other framework does not share
 
 

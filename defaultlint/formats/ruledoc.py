@@ -44,8 +44,8 @@ def explain_rule(table: Table, code: str, table_rows: bool = True) -> str | None
         lines += ["## Example", "", "```python", before, "```", "", "Use instead:", "", "```python", after, "```", ""]
     lines += ["## Fix safety", "", c.fix_safety, ""]
     presets = [p.name for p in table.presets.values() if c.code in p.codes]
-    in_presets = "".join(f" Added by the `{p}` preset (`--preset {p}`, on by itself when the project uses both "
-                         f"PyTorch and TensorFlow/Keras)." if table.presets[p].auto else f" Added by the `{p}` preset."
+    in_presets = "".join(f" Added by the `{p}` preset (`--preset {p}`, on by itself when the project uses "
+                         f"frameworks of two families)." if table.presets[p].auto else f" Added by the `{p}` preset."
                          for p in presets)
     lines += ["## Default selection", "", "In the default selection." if c.default
               else f"Not in the default selection: enable it with `--extend-select {c.code}` or `--select ALL`."
@@ -90,7 +90,7 @@ def rules_markdown(table: Table) -> str:
         for p in table.presets.values():
             out += [f"### {p.name}", "", p.description, "",
                     f"Codes: {', '.join(p.codes)}."
-                    + (" On by itself when the project uses both PyTorch and TensorFlow/Keras (declared "
+                    + (" On by itself when the project uses frameworks of two families (PyTorch, TensorFlow/Keras, JAX: declared "
                        "dependencies, or imports in the files checked) and the configuration names no preset "
                        "and no `select`; `port-from = \"keras\"` (or `\"torch\"`) turns it on." if p.auto else "")
                     + (" Its codes report only values the other framework does not share (a default that "
