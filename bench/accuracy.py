@@ -103,7 +103,10 @@ class Score:
 
 
 def linters() -> dict[str, Linter]:
-    return {sel: Linter(Settings(root=REPO, select=list(codes))) for sel, codes in SELECTIONS.items()}
+    # "default" is the default selection with the `port` preset (what a project using both frameworks sees):
+    # the labels' `default` lists name the calls and parameters of that selection
+    return {sel: Linter(Settings(root=REPO, select=list(codes), preset=None if codes else ["port"]))
+            for sel, codes in SELECTIONS.items()}
 
 
 def score_file(labels: Labels, linter: Linter, selection: str) -> Score:

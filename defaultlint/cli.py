@@ -9,7 +9,7 @@ from typing import NamedTuple
 import click
 
 from defaultlint import __version__
-from defaultlint.project.config import ConfigError, Settings, load_settings
+from defaultlint.project.config import ConfigError, Settings, load_settings, scan_families
 from defaultlint.project.discovery import discover
 from defaultlint.core.ftypes import FileResult
 from defaultlint.core.table import TableError
@@ -94,6 +94,9 @@ def fail(message: str) -> "click.exceptions.Exit":
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (ALL for every hidden default).")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
+@click.option("--preset", "preset", multiple=True, metavar="NAME",
+              help="Add a preset's codes (port: values differing between PyTorch and Keras; none: no preset, not "
+                   "even the automatic one). See `defaultlint rules --presets`.")
 @click.option("--target-version", "target_version", multiple=True, metavar="FRAMEWORK=RANGE",
               help="Framework releases to report values for, e.g. torch=2.4 or 'torch=>=2.1,<2.7'.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
@@ -117,7 +120,7 @@ def fail(message: str) -> "click.exceptions.Exit":
 @click.option("--no-respect-gitignore", is_flag=True, help="Check files that .gitignore excludes.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of findings.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the cache lives (default: .defaultlint_cache).")
-def check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
+def check(paths, select, extend_select, ignore, preset, target_version, output_format, output_file, config_path,
           stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, verbose, no_respect_gitignore,
           no_cache, cache_dir, fix_only, show_fixes, exit_non_zero_on_fix, add_noqa):
     """Check PATHS (files or folders; - for standard input) for implicit framework defaults."""
@@ -125,7 +128,8 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
         code = _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
                       stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
                       None if no_cache else (cache_dir or True),
-                      fixing=FixOptions(fix_only, show_fixes, exit_non_zero_on_fix, add_noqa), verbose=verbose)
+                      fixing=FixOptions(fix_only, show_fixes, exit_non_zero_on_fix, add_noqa), verbose=verbose,
+                      preset=preset)
     except ConfigError as e:
         raise fail(str(e)) from None
     except TableError as e:
@@ -144,7 +148,7 @@ def check(paths, select, extend_select, ignore, target_version, output_format, o
 
 def _check(paths, select, extend_select, ignore, target_version, output_format, output_file, config_path,
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
-           cache_dir=None, fixing: "FixOptions | None" = None, verbose: bool = False) -> int:
+           cache_dir=None, fixing: "FixOptions | None" = None, verbose: bool = False, preset=()) -> int:
     from defaultlint.formats import report
     from defaultlint.api import FixedFileResult, Linter, ReadError, decode, error_finding, lint_files
     from defaultlint.formats.terminal import progress
@@ -157,8 +161,21 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     start = Path(stdin_filename) if (use_stdin and stdin_filename) else (paths[0] if paths else Path("."))
     settings = load_settings(config_path, start if start.exists() else Path.cwd())
     _apply_cli(settings, select, extend_select, ignore, target_version, no_respect_gitignore)
+    if preset:
+        settings.preset = _split(preset)
     table = load_table()
     settings.validate(table)
+    files, skipped, src = [], [], None
+    if use_stdin:
+        try:
+            src = decode(sys.stdin.buffer.read())
+        except ReadError as e:
+            src = e
+    else:
+        files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
+                                  settings.respect_gitignore)
+    if settings.needs_scan(table):  # an automatic preset: do the checked files import two families?
+        settings.imported_families = scan_families(files, table, texts=[src.text] if hasattr(src, "text") else [])
     linter = Linter(settings, table)
     unsafe = unsafe_fixes or settings.unsafe_fixes
     fmt = output_format or settings.output_format or "full"
@@ -173,10 +190,8 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     if use_stdin:
         name = stdin_filename or "-"
         linter.use_project()  # a program read from stdin counts its helper modules in the project too
-        try:
-            src = decode(sys.stdin.buffer.read())
-        except ReadError as e:  # undecodable input is a finding of the input, as it is for a file
-            results.append(FileResult(name, [error_finding(name, str(e))], error=str(e)))
+        if isinstance(src, ReadError):  # undecodable input is a finding of the input, as it is for a file
+            results.append(FileResult(name, [error_finding(name, str(src))], error=str(src)))
             src = None
         if src is None:
             pass
@@ -197,8 +212,6 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         else:
             results.append(FileResult(name, linter.lint_text(src.text, name), source=src.text))
     else:
-        files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
-                                  settings.respect_gitignore)
         notices.extend(f"{s.path}: {s.reason}" for s in skipped if not s.named)
         for s in skipped:  # a path the user named that cannot be checked is an error, as in ruff (never "passed")
             if s.named:
@@ -433,15 +446,28 @@ def rule(code: str, color: str) -> None:
 
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also list the codes outside the default selection.")
-def rules(show_all: bool) -> None:
-    """List the rule codes of the default selection (with --all, every code; `on` marks the default ones)."""
+@click.option("--presets", "show_presets", is_flag=True, help="List the presets and what each adds.")
+def rules(show_all: bool, show_presets: bool) -> None:
+    """List the rule codes of the default selection and the presets (with --all, every code)."""
     table = load_table()
-    shown = [c for c in table.codes.values() if show_all or c.default]
+    if show_presets:
+        for p in table.presets.values():
+            auto = " On by itself when the project uses frameworks of two families (PyTorch, TensorFlow/Keras, JAX)." \
+                if p.auto == "both-families" else ""
+            click.echo(f"{p.name}: {p.summary}.{auto}\n  codes: {', '.join(p.codes)}\n")
+        click.echo("Turn one on with `preset = [\"NAME\"]` in [tool.defaultlint] or --preset NAME; "
+                   "`port-from = \"keras\"` (or \"torch\") turns `port` on.", err=True)
+        return
+    in_preset = {c: p.name for p in table.presets.values() for c in p.codes}
+    shown = [c for c in table.codes.values() if show_all or c.default or c.code in in_preset]
+    width = max([2, *map(len, in_preset.values())])
     for c in shown:
-        mark = "on " if c.default else "   "
-        click.echo(f"{c.code} {mark} {c.name:36} {c.summary}")
+        mark = "on" if c.default else in_preset.get(c.code, "")
+        click.echo(f"{c.code} {mark:{width}} {c.name:36} {c.summary}")
     hidden = len(table.codes) - len(shown)
-    legend = "on: in the default selection (`--select ALL` enables every code)."
+    legend = "on: in the default selection; " + "".join(f"{p}: added by the {p} preset (--preset {p}); "
+                                                        for p in sorted(set(in_preset.values())))
+    legend += "`--select ALL` enables every code."
     if hidden:
         legend += f" {hidden} more with --all."
     click.echo(legend, err=True)

@@ -27,7 +27,7 @@ def test_default_command_is_check_and_output_has_location_code_api_value(tmp_pat
     r = run_cli("--output-format", "concise", tmp_path / "m.py")
     lines = r.stdout.splitlines()
     assert any(":2:1: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch" in l for l in lines)
-    assert lines[-1].startswith("Found 2 findings in 1 file.")
+    assert lines[-1].startswith("Found 1 finding in 1 file.")
 
 
 def test_full_output_shows_source_line_and_caret(tmp_path):
@@ -178,7 +178,7 @@ def test_rule_and_rules_commands():
     assert r.returncode == 0 and "implicit-norm-momentum" in r.stdout and "torch.nn.BatchNorm2d" in r.stdout
     assert run_cli("rule", "DL999").returncode == 2
     r = run_cli("rules")
-    assert "DL201 on  implicit-norm-momentum" in r.stdout
+    assert "DL201 on   implicit-norm-momentum" in r.stdout and "DL202 port implicit-norm-epsilon" in r.stdout
 
 
 def test_add_noqa_counts_rows_of_a_file_with_carriage_return_line_ends(tmp_path):

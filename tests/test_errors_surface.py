@@ -13,7 +13,7 @@ from defaultlint.cli import main
 from defaultlint.core import fixer
 from defaultlint.project.config import Settings
 
-SOURCE = "import torch.nn as nn\nbn = nn.BatchNorm2d(4)\n"
+SOURCE = "import torch\nop = torch.optim.Adam([])\n"
 
 
 def _broken_fixer(monkeypatch):

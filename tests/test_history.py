@@ -96,7 +96,7 @@ def test_changes_between_releases_become_table_data(tmp_path):
     assert change.source.startswith("visionlib-2.0-py3-none-any.whl (sha256 ")
     settings = Settings(root=Path("."), select=["DL902"], target_version={"visionlib": ">=1.0,<=2.0"})
     (f,) = Linter(settings, with_history).lint_text("import visionlib\nr = visionlib.Rotate(30)\n", "aug.py")
-    assert "`expand` is implicit and its default changes within the targeted VisionLib >=1.0,<=2.0: " \
+    assert "`expand` is implicit and its default changes within the targeted VisionLib >=1.0,<=2.0; " \
            "False (<2.0), True (>=2.0)" in f.message
 
 

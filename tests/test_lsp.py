@@ -102,6 +102,13 @@ async def slow_client(lsp_client: LanguageClient, tmp_path_factory):
 
 
 # -- helpers ------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def both_frameworks(tmp_path):
+    """Each test's folder holds a Keras module and a PyTorch one (the documents opened are not on disk): the
+    project uses both frameworks, so the server turns the `port` preset on by itself, as the command line
+    does (DL202, DL101, DL401 are reported)."""
+    (tmp_path / "keras_side.py").write_text("import keras\n", encoding="utf-8")
+    (tmp_path / "torch_side.py").write_text("import torch\n", encoding="utf-8")
 async def diagnostics_for(client: LanguageClient, uri: str, version: int | None) -> list[types.Diagnostic]:
     """Wait for the diagnostics the server publishes for `uri` at `version` (no timing involved)."""
     params = await received(client, "diagnostics", lambda p: p.uri == uri and p.version == version)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "defaultlint", "rules")
 
 HIDDEN = "import torch.nn as nn\n\nbn = nn.BatchNorm2d(32)\n"
-WRITTEN = "import torch.nn as nn\n\nbn = nn.BatchNorm2d(32, eps=1e-05, momentum=0.1)\n"
+WRITTEN = "import torch.nn as nn\n\nbn = nn.BatchNorm2d(32, momentum=0.1)\n"
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -84,7 +84,7 @@ def test_check_fails_then_fix_rewrites_then_check_passes(hook_repo, pre_commit_h
 
     checked = run_hook("defaultlint", project, pre_commit_home)
     assert checked.returncode == 1, checked.stdout + checked.stderr
-    assert "DL201" in checked.stdout and "DL202" in checked.stdout
+    assert "DL201" in checked.stdout
     assert "notes.txt" not in checked.stdout
     assert (project / "model.py").read_text() == HIDDEN  # the checking hook writes nothing
 

@@ -201,7 +201,7 @@ def test_the_finding_is_on_the_main_guard_and_says_what_each_framework_does():
     assert (f.location.row, f.location.column, f.end_location) == (4, 1, (4, 26))
     assert f.message == (
         "The program leaves TF32 in float32 matrix multiplies on CUDA implicit: `allow_tf32 = False` in PyTorch "
-        "2.13 (off: full FP32, precision 'highest'; True before 1.12); TensorFlow: TF32 in float32 matrix "
+        "2.13; that is off: full FP32, precision 'highest'; True before 1.12; TensorFlow: TF32 in float32 matrix "
         "multiplies and convolutions, `tensor_float_32_execution_enabled() = True` (on: TF32 on Ampere and newer "
         "GPUs). `torch.set_float32_matmul_precision('highest')` is the same setting ('high' and 'medium' allow "
         "TF32).")

@@ -53,8 +53,8 @@ def test_help_shows_the_check_options_and_rules_marks_the_default_selection():
     assert "Options of `defaultlint [check] PATH...`" in top.stdout and "--select" in top.stdout
     default = run_cli("rules")
     everything = run_cli("rules", "--all")
-    assert "DL101 on " in default.stdout and "DL808" not in default.stdout
-    assert "DL808     implicit-layer-option" in everything.stdout
+    assert "DL201 on " in default.stdout and "DL101 port" in default.stdout and "DL808" not in default.stdout
+    assert "DL808      implicit-layer-option" in everything.stdout
     assert "on: in the default selection" in default.stderr and "more with --all" in default.stderr
 
 
@@ -68,7 +68,25 @@ def test_the_same_finding_on_many_layers_is_shown_once_with_its_places(tmp_path)
         in full.stdout
     assert "Found 15 findings" in full.stdout
     concise = run_cli(p, "--no-cache", "--select", "DL201", "--output-format", "concise")
-    assert concise.stdout.count("DL201") == 15  # machine-readable formats keep one line per call
+    assert concise.stdout.count("DL201") == 1 and concise.stdout.count("\n") == 2
+    machine = run_cli(p, "--no-cache", "--select", "DL201", "--output-format", "json-lines")
+    assert machine.stdout.count('"DL201"') == 15  # machine formats keep one entry per call
+
+
+SAME = ("import torch.nn as nn\nb0 = nn.BatchNorm2d(4)\nb1 = nn.BatchNorm2d(4)\n"
+        "b2 = nn.BatchNorm2d(8, momentum=0.1)\n")
+
+
+def test_repeated_findings_exact_text_output(tmp_path):
+    (tmp_path / "m.py").write_text(SAME, encoding="utf-8")
+    args = ("m.py", "--no-cache", "--select", "DL201,DL202", "--color", "never")
+    full = run_cli(*args, cwd=tmp_path)
+    assert full.stdout == EXPECTED_FULL
+    concise = run_cli(*args, "--output-format", "concise", cwd=tmp_path)
+    assert concise.stdout == EXPECTED_CONCISE
+    for fmt in ("json", "sarif", "junit", "gitlab", "github", "lsp"):  # one entry per call
+        out = run_cli(*args, "--output-format", fmt, cwd=tmp_path).stdout
+        assert out.count("DL202") >= 3 and out.count("DL201") >= 2, fmt
 
 
 def test_frames_show_the_right_line_whatever_the_line_endings(tmp_path):
@@ -88,3 +106,32 @@ def test_rule_is_rendered_on_a_terminal_and_markdown_when_piped():
     assert "\x1b[" in shown.stdout and "What it does" in plain
     assert max(len(line.rstrip()) for line in plain.splitlines()) <= 80
     assert "torch.nn.SyncBatchNorm" in plain  # API names are never cut short
+
+
+EXPECTED_FULL = """\
+m.py:2:6: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch 2.13)
+  |
+2 | b0 = nn.BatchNorm2d(4)
+  |      ^^^^^^^^^^^^^^^^^ DL201
+  |
+  = info: Keras BatchNormalization uses momentum=0.99 (≙ momentum=0.01 in this convention). torch keeps (1 - momentum) of the old running statistic; Keras keeps momentum of it.
+  = help: Write `momentum=0.1` explicitly
+  = also: 3:6 (the same finding)
+
+m.py:2:6: DL202 [*] torch.nn.BatchNorm2d: `eps` is implicit (1e-05 in PyTorch 2.13)
+  |
+2 | b0 = nn.BatchNorm2d(4)
+  |      ^^^^^^^^^^^^^^^^^ DL202
+  |
+  = info: Keras BatchNormalization uses epsilon=0.001.
+  = help: Write `eps=1e-05` explicitly
+  = also: 3:6, 4:6 (the same finding at each)
+
+Found 5 findings in 1 file. [*] 5 fixable with the `--fix` option.
+"""
+
+EXPECTED_CONCISE = """\
+m.py:2:6: DL201 [*] torch.nn.BatchNorm2d: `momentum` is implicit (0.1 in PyTorch 2.13) (also 3:6)
+m.py:2:6: DL202 [*] torch.nn.BatchNorm2d: `eps` is implicit (1e-05 in PyTorch 2.13) (also 3:6, 4:6)
+Found 5 findings in 1 file. [*] 5 fixable with the `--fix` option.
+"""

@@ -34,6 +34,8 @@ class Rules:
     enabled: frozenset[str]
     targets: dict[str, VersionRange] = field(default_factory=dict)
     fixable: frozenset[str] | None = None  # None: every code
+    # codes a comparison preset turned on: reported only where the other framework's value differs
+    differences_only: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -238,6 +240,8 @@ class Checker:
             code = "DL902" if v.source is Source.VERSIONED else table.code_for(api, v.name)
             if code not in enabled:
                 continue
+            if code in self.rules.differences_only and self._no_difference(api, v):
+                continue  # a comparison preset's code: the other framework means the same
             message, fix = self.describe(cv, v)
             if v.fact and v.source is Source.DEFAULT and not call.partial and self._is_fixable(code):
                 imp = api.implicit_fact(v.name)
@@ -277,6 +281,8 @@ class Checker:
             for v in implicit:
                 code = "DL902" if v.source is Source.VERSIONED else table.code_for(target, v.name)
                 if code not in enabled:
+                    continue
+                if code in self.rules.differences_only and self._no_difference(target, v):
                     continue
                 message, _ = self.describe(cv, v)
                 message = f"{param}={node.value!r} stands for {message}"  # "... stands for keras.optimizers.Adam: ..."
@@ -327,10 +333,11 @@ class Checker:
         """The message of an implicit value and the fix that writes it."""
         api = cv.api
         fw = f"{self.table.display(api.framework)} {shown_release(cv.release, cv.target)}"
-        cp = self.counterpart_text(api, v.name)
+        cp = self.counterpart_text(api, v.name, v.value)
         if v.fact:
             message = f"{api.name}: {fact_label(v.name)} is implicit ({v.value} in {fw}"
-            message += f", in force only when {v.condition})" if v.source is Source.CONDITIONAL else ")"
+            message += f", in some cases); in force only when {v.condition}" if v.source is Source.CONDITIONAL \
+                else ")"
             imp = api.implicit_fact(v.name)
             explicit = ((imp.explicit if imp else None) or "").replace("{obj}", "layer")
             return message + cp + ".", Fix(DISPLAY, f"No argument expresses this default; write it out as: {explicit}"
@@ -342,21 +349,23 @@ class Checker:
             spread = ", ".join(f"{x} ({span})" for x, span in v.variants)
             display = self.table.display(api.framework)
             message = (f"{api.name}: `{name}` is implicit and its default changes within the targeted "
-                       f"{display} {cv.target}: {spread}")
+                       f"{display} {cv.target}; "
+                       f"{spread}")
             reason = f"the default differs across the targeted {display} releases ({spread})"
             applicability = UNSAFE
         elif v.source is Source.CONDITIONAL and v.sentinel is not None:
-            message = (f"{api.name}: `{name}` is implicit ({v.sentinel}; it becomes {value} at run time only when "
-                       f"{v.condition}, {fw})")
+            message = (f"{api.name}: `{name}` is implicit ({v.sentinel} → {value} in some cases, {fw}); it "
+                       f"becomes {value} at run time only when {v.condition}")
             return message + cp + ".", Fix(DISPLAY, f"Which value holds depends on whether {v.condition}, which this "
                                                     f"call does not fix: no argument is written.")
         elif v.source is Source.CONDITIONAL:
-            message = f"{api.name}: `{name}` is implicit ({value} in {fw}, in force only when {v.condition})"
+            message = f"{api.name}: `{name}` is implicit ({value} in {fw}, in some cases); in force only when " \
+                      f"{v.condition}"
             return message + cp + ".", Fix(DISPLAY, f"Whether it is in force depends on whether {v.condition}, which "
                                                     f"this call does not fix: no argument is written.")
         elif v.source is Source.RUNTIME:
             by = api.fact(name).resolved_by or "the framework"
-            message = f"{api.name}: `{name}` is implicit ({v.sentinel} → {value} at run time from {by}, {fw})"
+            message = f"{api.name}: `{name}` is implicit ({v.sentinel} → {value} at run time, {fw}); set by {by}"
             reason = f"the default {v.sentinel} is resolved at run time by {by}"
             applicability = UNSAFE
         else:
@@ -373,19 +382,28 @@ class Checker:
         title = f"Write `{name}={value}` explicitly" + (f" (unsafe: {reason})" if reason else "")
         return message, Fix(applicability, title)
 
-    def counterpart_text(self, api: Api, name: str) -> str:
+    def _no_difference(self, api: Api, v: Value) -> bool:
+        """The other framework's value means the same as `v` (equal, or spelled differently for the same
+        setting) and no note on the row says the two are read differently."""
+        if v.fact or api.param(v.name) is None or api.fact(v.name).note:
+            return False
+        return self.table.counterpart_agrees(api, v.name, v.value)
+
+    def counterpart_text(self, api: Api, name: str, value: str | None = None) -> str:
         """The other framework's value (converted where conventions differ) and the row's note, if any."""
         text = ""
         cp = self.table.counterpart_value(api, name)
         if cp is not None:
             other, oname, ovalue = cp
             fw = self.table.display(other.framework)
-            if other.implicit_fact(oname) is not None:
+            if other.implicit_fact(oname) is None and self.table.counterpart_agrees(api, name, value):
+                text = f"; {fw} {other.short_name} also uses {oname}={ovalue}"  # a value, not a difference
+            elif other.implicit_fact(oname) is not None:
                 text = f"; {fw} {other.short_name}: {fact_label(oname)} {ovalue}"
             else:
                 text = f"; {fw} {other.short_name} uses {oname}={ovalue}"
             converted = convert(api, name, ovalue)
-            if converted is not None:
+            if converted is not None and " also uses " not in text:
                 text += f" (≙ {name}={converted} in this convention)"
         imp = api.implicit_fact(name)
         note = api.fact(name).note if api.param(name) else (imp.note if imp else None)
@@ -435,7 +453,7 @@ class Checker:
             shown = ", ".join(f"{n}={v}" for n, v in implicit)
             extra = ", ".join(f"{v.name} {v.value}" for v in facts)
             message = (f"{api.name} is passed as a value and constructed later with implicit defaults "
-                       f"({fw}): " + "; ".join(x for x in (shown, extra) if x) + ".")
+                       f"({fw}); " + "; ".join(x for x in (shown, extra) if x) + ".")
             spelled = lines.text[start:end] or api.name
             fix = Fix(DISPLAY, f"Pass functools.partial({spelled}, {shown}) to write them down.")
             out.append(Finding("DL901", message, path, start, end, lines.position(start), lines.position(end),

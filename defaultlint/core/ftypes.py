@@ -57,6 +57,16 @@ class Finding:
     cell: int | None = None  # notebook cell index, when linting notebooks
 
     @property
+    def headline(self) -> str:
+        """The message's first clause: what is implicit and its value (the text formats' header line)."""
+        return self.message[:headline_end(self.message)].removesuffix(".")
+
+    @property
+    def detail(self) -> str:
+        """The rest of the message: the other framework's value and the notes (below the header), or ''."""
+        return self.message[headline_end(self.message):].lstrip(";. ")
+
+    @property
     def fixable(self) -> bool:
         return self.fix is not None and self.fix.applicability is not Applicability.DISPLAY_ONLY and bool(self.fix.edits)
 
@@ -71,3 +81,22 @@ class FileResult:
     fixes_applied: int = 0
     fix_errors: list[str] = field(default_factory=list)  # fixes that could not be computed, and why
     consulted: list[str] = field(default_factory=list)  # other files whose content the findings depend on
+
+
+def headline_end(message: str) -> int:
+    """Where a message's headline ends: at its first `; ` or `. ` outside parentheses and backquotes (a
+    message is "<headline>; <detail>" or "<headline>. <detail>"), else at its end. The JSON `message` keeps
+    the whole text; the text formats show the headline and, in the full format, the detail below it."""
+    depth, quoted = 0, False
+    for i, c in enumerate(message):
+        if c == "`":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c in ";." and message[i + 1:i + 2] == " ":
+            return i
+    return len(message)

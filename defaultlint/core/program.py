@@ -370,14 +370,15 @@ def describe(table: Table, flag: Flag, targets: dict[str, VersionRange], spelled
     """The message of an unset flag and the fix that inserts its explicit statement."""
     value, release, variants = value_in(table, flag, targets)
     where = f" in {release}" if release else ""
-    details = [x for x in (flag.shown.get(value) if value is not None else None,
+    meaning = flag.shown.get(value) if value is not None else None
+    details = [x for x in (f"that is {meaning}" if meaning else None,
                            f"it changes within the targeted releases: {', '.join(variants)}" if variants
                            else _history(flag)) if x]
     if value is None:  # a seed
         message = f"The program never seeds {flag.label}: {flag.shown_unset or 'unseeded'}"
     else:
         message = f"The program leaves {flag.label} implicit: {_state(flag, value)}{where}"
-        message += f" ({'; '.join(details)})" if details else ""
+        message += f"; {'; '.join(details)}" if details else ""
     other = table.program.flag(flag.counterpart) if flag.counterpart else None
     if other is not None:
         ovalue, orelease, _ = value_in(table, other, targets)

@@ -559,7 +559,21 @@ PROGRAM_FILE = Shape("program.toml", {
     "flag": Key(Many(FLAG), "the flags of the whole program", required=True),
 })
 
-FILES = {"codes.toml": CODES_FILE, "frameworks.toml": FRAMEWORKS_FILE, "equivalences.toml": EQUIVALENCES_FILE,
+PRESET = Shape("a preset", {
+    "name": Key(STR, "the preset's name, as `preset = [...]` and `--preset` write it", required=True),
+    "summary": Key(STR, "one line", required=True),
+    "description": Key(STR, "what it is for and what it adds", required=True),
+    "codes": Key(list_of(CODE), "the codes it adds to the default selection", required=True),
+    "auto": Key(one_of("both-families"), "when it turns on by itself: `both-families`, when the project uses "
+                                         "frameworks of two families (dependencies or imports)"),
+    "differences_only": Key(BOOL, "its codes report only values the other framework does not share"),
+})
+
+PRESETS_FILE = Shape("presets.toml", {
+    "preset": Key(Many(PRESET), "named sets of codes for an intent", required=True),
+})
+
+FILES = {"presets.toml": PRESETS_FILE, "codes.toml": CODES_FILE, "frameworks.toml": FRAMEWORKS_FILE, "equivalences.toml": EQUIVALENCES_FILE,
          "program.toml": PROGRAM_FILE}
 
 

@@ -206,6 +206,18 @@ def call_with_first(callee: str, first: str) -> str:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named set of codes for an intent (rules/presets.toml)."""
+
+    name: str
+    summary: str
+    description: str
+    codes: tuple[str, ...]
+    auto: str | None = None  # "both-families": on by itself when the project uses two families
+    differences_only: bool = False  # its codes report only values the other framework does not share
+
+
+@dataclass(frozen=True)
 class FlagSet:
     """One statement that sets a program flag: an attribute assignment, a call, or an environment variable."""
 
@@ -347,6 +359,7 @@ class Table:
         self._extracted: list[tuple[str, dict]] = []  # (file, entry) of changes read from wheels
         self._added: list[tuple[str, dict]] = []  # (file, entry) of parameters added, read from wheels
         self.program = Program()
+        self.presets: dict[str, Preset] = {}
 
     # -- building -----------------------------------------------------------------------------------
     @classmethod
@@ -361,6 +374,9 @@ class Table:
         t._load_frameworks(documents["frameworks.toml"])
         t._load_codes(documents["codes.toml"])
         t.equivalences = documents["equivalences.toml"]
+        if "presets.toml" in documents:  # optional: a table without presets has the default selection only
+            schema.validate(documents["presets.toml"], schema.FILES["presets.toml"], "presets.toml")
+            t._load_presets(documents["presets.toml"])
         if "program.toml" in documents:  # optional: a table for one framework may have no program flags
             schema.validate(documents["program.toml"], schema.FILES["program.toml"], "program.toml")
             t._load_program(documents["program.toml"])
@@ -404,6 +420,27 @@ class Table:
                                          tuple(_example(e, where, (c["code"],)) for e in c.get("example", ())),
                                          c.get("what", data["defaults"]["what"]),
                                          c.get("fix_safety", data["defaults"]["fix_safety"]))
+
+    def _load_presets(self, data: dict) -> None:
+        for p in data["preset"]:
+            where = f"presets.toml: {p['name']}"
+            if p["name"] in self.presets:
+                raise TableError(f"{where}: declared twice")
+            unknown = [c for c in p["codes"] if c not in self.codes]
+            if unknown:
+                raise TableError(f"{where}: unknown code(s) {', '.join(unknown)}")
+            self.presets[p["name"]] = Preset(p["name"], p["summary"], " ".join(p["description"].split()),
+                                             tuple(p["codes"]), p.get("auto"), p.get("differences_only", False))
+
+    def families(self) -> dict[str, str]:
+        """Top-level import name (roots and namespaces) -> the family of the framework it reaches."""
+        out = {r: fw.family for fw in self.frameworks.values() for r in fw.roots}
+        for alias, canonical in self.prefixes.items():
+            root = canonical.split(".", 1)[0]
+            fam = out.get(root)
+            if fam is not None:
+                out.setdefault(alias.split(".", 1)[0], fam)
+        return out
 
     def _load_program(self, data: dict) -> None:
         flags = []
@@ -785,6 +822,27 @@ class Table:
             return other, ", ".join(names), "(" + ", ".join(values) + ")"  # type: ignore[arg-type]
         return other, names[0], values[0]  # type: ignore[return-value]
 
+    def counterpart_agrees(self, api: Api, param: str, value: str | None) -> bool:
+        """Whether the other framework's value for `api.param` means the same as `value` once conventions
+        are converted: equal literals (0.001 and 1e-3), or two spellings equivalences.toml declares the same
+        setting (weight_decay None in Keras, 0 in torch). An unknown counterpart never agrees."""
+        cp = self.counterpart_value(api, param)
+        if cp is None or value is None:
+            return False
+        other, _, ovalue = cp
+        converted = convert(api, param, ovalue)
+        if _same_literal(value, converted if converted is not None else ovalue):
+            return True
+        mine = self.frameworks[api.framework].family if api.framework in self.frameworks else api.framework
+        theirs = self.frameworks[other.framework].family if other.framework in self.frameworks else other.framework
+        for group in self.equivalences.get("spelling", ()):
+            if group["param"] != param:
+                continue
+            spelled = group["spelled"]
+            if _same_literal(spelled.get(mine), value) and _same_literal(spelled.get(theirs), ovalue):
+                return True
+        return False
+
     def targets_from(self, declared: dict[str, str]) -> dict[str, str]:
         """Framework -> version range, from distribution -> range as a project declares them (the first
         distribution of a framework wins), plus the ranges those imply (tf.keras's Keras from TensorFlow)."""
@@ -887,3 +945,20 @@ def convert(api: Api, param: str, value: str) -> str | None:
         return fn(value)
     except (InvalidOperation, ValueError, TypeError):  # a non-numeric value has no converted form
         return None
+
+
+def _same_literal(a: str | None, b: str | None) -> bool:
+    """Two Python literals (as source) with the same value: 0.001 and 1e-3, (0.9, 0.999) and [0.9, 0.999]."""
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        x, y = ast.literal_eval(a), ast.literal_eval(b)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    if isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
+        return len(x) == len(y) and all(_same_literal(repr(p), repr(q)) for p, q in zip(x, y))
+    if isinstance(x, bool) or isinstance(y, bool) or x is None or y is None:
+        return x is y
+    return type(x) in (int, float) and type(y) in (int, float) and x == y or (type(x) is type(y) and x == y)

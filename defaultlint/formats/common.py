@@ -56,8 +56,9 @@ def cell_label(f: Finding) -> str:
 
 
 def concise_line(f: Finding) -> str:
+    """path:row:col: CODE [*] headline (the detail is in the full format and the machine formats)."""
     return (f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}: "
-            f"{f.code} {fix_marker(f)}{printable(f.message)}")
+            f"{f.code} {fix_marker(f)}{printable(f.headline)}")
 
 
 def edit_positions(r: FileResult):

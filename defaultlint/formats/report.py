@@ -50,7 +50,12 @@ def render_statistics(results: list[FileResult], table: Table, fmt: str = "full"
 
 # -- text ----------------------------------------------------------------------------------------------
 def render_concise(results: list[FileResult]) -> str:
-    return "".join(concise_line(f) + "\n" for r in results for f in r.findings)
+    """One line per idea: a finding repeated on many calls of a file is one line ending with its other places."""
+    out: list[str] = []
+    for r in results:
+        for f, others in _repeated(r.findings):
+            out.append(concise_line(f) + (f" (also {_places(others, same=False)})\n" if others else "\n"))
+    return "".join(out)
 
 
 _STYLES = {"bold": "\x1b[1m", "red": "\x1b[1;31m", "cyan": "\x1b[36m", "blue": "\x1b[34m", "help": "\x1b[1;36m"}
@@ -70,7 +75,8 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
         for f, others in _repeated(r.findings):
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
             marker = paint("cyan", "[*]") + " " if fix_marker(f) else ""
-            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.message)}\n")
+            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.headline)}\n")
+            detail = f.detail
             shown = line_of(f) if line_of is not None else None
             if shown is not None:
                 row = f.location.row
@@ -82,13 +88,18 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
                 bar = paint("blue", f"{pad} |")
                 out.append(f"{bar}\n{paint('blue', f'{row} |')} {printable(text)}\n"
                            f"{bar} {' ' * start_col}{paint('red', carets)} {paint('red', f.code)}\n{bar}\n")
+                if detail:
+                    out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'info')}: {printable(detail)}\n")
                 if f.fix is not None:
                     label = _LABELS[f.fix.applicability]
                     out.append(f"{paint('blue', f'{pad} =')} {paint('help', label)}: {printable(f.fix.message)}\n")
                 if others:
                     out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'also')}: {_places(others)}\n")
-            elif others:
-                out.append(f"  also: {_places(others)}\n")
+            else:
+                if detail:
+                    out.append(f"  info: {printable(detail)}\n")
+                if others:
+                    out.append(f"  also: {_places(others)}\n")
             out.append("\n")
     return "".join(out)
 
@@ -109,12 +120,14 @@ def _repeated(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
     return list(groups.values())
 
 
-def _places(findings: list[Finding]) -> str:
+def _places(findings: list[Finding], same: bool = True) -> str:
     shown = ", ".join(f"{cell_label(f).lstrip(':')}{' ' if f.cell is not None else ''}{f.location.row}:"
                       f"{f.location.column}" for f in findings[:SHOWN_PLACES])
     more = len(findings) - SHOWN_PLACES
-    return shown + (f" and {more} more" if more > 0 else "") + (" (the same finding)" if len(findings) == 1 else
-                                                                 " (the same finding at each)")
+    shown += f" and {more} more" if more > 0 else ""
+    if not same:
+        return shown
+    return shown + (" (the same finding)" if len(findings) == 1 else " (the same finding at each)")
 
 
 def print_full(console, results: list[FileResult]) -> None:

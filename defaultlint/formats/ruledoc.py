@@ -43,8 +43,13 @@ def explain_rule(table: Table, code: str, table_rows: bool = True) -> str | None
         before, after = example
         lines += ["## Example", "", "```python", before, "```", "", "Use instead:", "", "```python", after, "```", ""]
     lines += ["## Fix safety", "", c.fix_safety, ""]
+    presets = [p.name for p in table.presets.values() if c.code in p.codes]
+    in_presets = "".join(f" Added by the `{p}` preset (`--preset {p}`, on by itself when the project uses "
+                         f"frameworks of two families)." if table.presets[p].auto else f" Added by the `{p}` preset."
+                         for p in presets)
     lines += ["## Default selection", "", "In the default selection." if c.default
-              else f"Not in the default selection: enable it with `--extend-select {c.code}` or `--select ALL`.", ""]
+              else f"Not in the default selection: enable it with `--extend-select {c.code}` or `--select ALL`."
+              + in_presets, ""]
     return "\n".join(lines)
 
 
@@ -72,9 +77,25 @@ def rules_markdown(table: Table) -> str:
         "| code | name | default selection | summary |",
         "|---|---|---|---|",
     ]
+    in_preset = {code: p.name for p in table.presets.values() for code in p.codes}
     for c in table.codes.values():
-        out.append(f"| [{c.code}](#{c.code.lower()}-{c.name}) | {c.name} | {'yes' if c.default else ''} | {c.summary} |")
+        mark = "yes" if c.default else (f"preset `{in_preset[c.code]}`" if c.code in in_preset else "")
+        out.append(f"| [{c.code}](#{c.code.lower()}-{c.name}) | {c.name} | {mark} | {c.summary} |")
     out.append("")
+    if table.presets:
+        out += ["## Presets", "",
+                "A preset adds codes for one intent to the default selection (`preset = [\"NAME\"]` in "
+                "`[tool.defaultlint]`, or `--preset NAME`; `--preset none` turns every preset off, the automatic "
+                "one included). Defined in `rules/presets.toml`.", ""]
+        for p in table.presets.values():
+            out += [f"### {p.name}", "", p.description, "",
+                    f"Codes: {', '.join(p.codes)}."
+                    + (" On by itself when the project uses frameworks of two families (PyTorch, TensorFlow/Keras, JAX: declared "
+                       "dependencies, or imports in the files checked) and the configuration names no preset "
+                       "and no `select`; `port-from = \"keras\"` (or `\"torch\"`) turns it on." if p.auto else "")
+                    + (" Its codes report only values the other framework does not share (a default that "
+                       "means the same in both, such as Adam's learning rate 0.001, is no difference)."
+                       if p.differences_only else ""), ""]
     for c in table.codes.values():
         text = explain_rule(table, c.code) or ""
         text = text.replace(f"# {c.code} ({c.name})", f"## {c.code}-{c.name}", 1)

@@ -57,7 +57,8 @@ def table_fingerprint(table: Table) -> str:
 def rules_fingerprint(rules: Rules) -> str:
     targets = sorted((fw, str(r)) for fw, r in rules.targets.items())
     fixable = sorted(rules.fixable) if rules.fixable is not None else None
-    data = json.dumps([sorted(rules.enabled), targets, fixable], separators=(",", ":"))
+    data = json.dumps([sorted(rules.enabled), targets, fixable, sorted(rules.differences_only)],
+                      separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 

@@ -26,7 +26,9 @@ class ConfigError(Exception):
 KEYS = {
     "select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "exclude", "extend-exclude",
     "target-version", "fixable", "unfixable", "respect-gitignore", "cache-dir", "output-format", "unsafe-fixes",
+    "preset", "port-from",
 }
+NO_PRESET = "none"  # `--preset none`: no preset, not even one the project would turn on by itself
 
 
 @dataclass
@@ -47,14 +49,54 @@ class Settings:
     output_format: str | None = None
     unsafe_fixes: bool = False
     detected_targets: dict[str, str] = field(default_factory=dict)  # from the project's own files
+    preset: list[str] | None = None  # None: the presets the project turns on by itself (auto)
+    port_from: str | None = None  # the other framework of a port: turns the `port` preset on
+    imported_families: frozenset[str] = frozenset()  # families the checked files import (see scan_families)
 
     # -- derived --------------------------------------------------------------------------------------
     def enabled_codes(self, table: Table) -> frozenset[str]:
+        return self._selection(table)[0]
+
+    def _selection(self, table: Table) -> tuple[frozenset[str], frozenset[str]]:
+        """(the enabled codes, those of them only a `differences_only` preset enabled)."""
         all_codes = list(table.codes)
         chosen = set(expand(self.select, all_codes)) if self.select else {c for c, v in table.codes.items() if v.default}
         chosen |= set(expand(self.extend_select, all_codes))
-        chosen -= set(expand(self.ignore, all_codes))
-        return frozenset(chosen)
+        by_preset: set[str] = set()
+        for name in self.active_presets(table):
+            preset = table.presets[name]
+            added = set(preset.codes) - chosen
+            chosen |= added
+            if preset.differences_only:
+                by_preset |= added
+        ignored = set(expand(self.ignore, all_codes))
+        return frozenset(chosen - ignored), frozenset(by_preset - ignored)
+
+    def families(self, table: Table) -> frozenset[str]:
+        """The families of frameworks the project uses: its declared dependencies, and the imports of the
+        files checked (when scanned)."""
+        by_dist = {d.lower(): fw.family for fw in table.frameworks.values() for d in fw.distributions}
+        declared = {by_dist[d.lower().replace("_", "-").replace(".", "-")] for d in self.detected_targets
+                    if d.lower().replace("_", "-").replace(".", "-") in by_dist}
+        return frozenset(declared | self.imported_families)
+
+    def needs_scan(self, table: Table) -> bool:
+        """Whether an automatic preset depends on what the checked files import (dependencies do not decide)."""
+        return self.preset is None and not self.select and not self.port_from and \
+            any(p.auto for p in table.presets.values()) and len(self.families(table)) < 2
+
+    def active_presets(self, table: Table) -> list[str]:
+        """The presets in force: those named (`preset`, `port-from`), else those the project turns on by itself."""
+        if self.preset is not None:
+            names = [p for p in self.preset if p != NO_PRESET]
+            if NO_PRESET in self.preset:
+                return []
+        else:
+            names = [] if self.select else \
+                [p.name for p in table.presets.values() if p.auto == "both-families" and len(self.families(table)) >= 2]
+        if self.port_from and "port" in table.presets and "port" not in names:
+            names.append("port")
+        return names
 
     def rules(self, table: Table) -> Rules:
         targets: dict[str, VersionRange] = {}
@@ -71,7 +113,8 @@ class Settings:
                 if other not in self.target_version:
                     targets[other] = parse_range(implied)
         fixable = set(expand(self.fixable, list(table.codes))) - set(expand(self.unfixable, list(table.codes)))
-        return Rules(self.enabled_codes(table), targets, frozenset(fixable))
+        enabled, differences_only = self._selection(table)
+        return Rules(enabled, targets, frozenset(fixable), differences_only)
 
     def rules_for(self, table: Table, path: Path, base: Rules) -> Rules:
         """Apply per-file-ignores to the rules for one file."""
@@ -87,7 +130,7 @@ class Settings:
                 ignored |= set(expand(codes, list(table.codes)))
         if not ignored:
             return base
-        return Rules(base.enabled - ignored, base.targets, base.fixable)
+        return Rules(base.enabled - ignored, base.targets, base.fixable, base.differences_only - ignored)
 
     def validate(self, table: Table) -> None:
         for key in ("select", "extend_select", "ignore", "fixable", "unfixable"):
@@ -99,6 +142,13 @@ class Settings:
             for code in codes:
                 if not expand([code], list(table.codes)):
                     raise ConfigError(f"unknown rule code {code!r} in `per-file-ignores` for {pattern!r}{self._where()}")
+        for name in self.preset or ():
+            if name != NO_PRESET and name not in table.presets:
+                known = ", ".join([*sorted(table.presets), NO_PRESET])
+                raise ConfigError(f"unknown preset {name!r} in `preset` (known: {known}){self._where()}")
+        if self.port_from is not None and self.port_from not in table.frameworks:
+            known = ", ".join(sorted(table.frameworks))
+            raise ConfigError(f"unknown framework {self.port_from!r} in `port-from` (known: {known}){self._where()}")
         for fw, spec in self.target_version.items():
             if fw not in table.frameworks:
                 known = ", ".join(sorted(table.frameworks))
@@ -236,6 +286,8 @@ def settings_from_dict(section: dict, path: Path | None) -> Settings:
     for key, value in section.items():
         attr = key.replace("-", "_")
         expected = type(getattr(s, attr)) if getattr(s, attr) is not None else str
+        if key == "preset":
+            expected = list
         if key == "target-version":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"`target-version` must be a table of framework = \"version range\"{where}")
@@ -259,3 +311,36 @@ def settings_from_dict(section: dict, path: Path | None) -> Settings:
             raise ConfigError(f"`cache-dir` is empty{where}")
         setattr(s, attr, value)
     return s
+
+
+def scan_families(paths, table: Table, stop_at: int = 2, texts=()) -> frozenset[str]:
+    """The families of frameworks the files at `paths` (and the `texts`) import (`import torch`, `from keras
+    import layers`), found by one regular-expression search of each file's bytes; stops once `stop_at`
+    families are found."""
+    import re
+
+    families = table.families()
+    if not families:
+        return frozenset()
+    names = "|".join(sorted(map(re.escape, families), key=len, reverse=True))
+    pattern = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(" + names.encode() + rb")\b", re.M)
+    found: set[str] = set()
+
+    def contents():
+        yield from (t.encode("utf-8", "replace") for t in texts)
+        for path in paths:
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                continue
+            if Path(path).suffix == ".ipynb":  # a notebook's code is in JSON strings: `"import torch\n"`
+                data = data.replace(b'"', b"\n")
+            yield data
+
+    every = len(set(families.values()))
+    for data in contents():
+        for m in pattern.finditer(data):
+            found.add(families[m.group(1).decode()])
+            if len(found) >= min(stop_at, every):
+                return frozenset(found)
+    return frozenset(found)

@@ -62,13 +62,25 @@ class Configs:
             try:
                 settings = load_settings(path, folder)
                 settings.validate(self.table)
-                self._linters[key] = (Linter(settings, self.table), None)
+                self._linters[key] = (Linter(self._scanned(settings), self.table), None)
             except ConfigError as e:
-                self._linters[key] = (Linter(Settings(root=folder), self.table), str(e))
+                self._linters[key] = (Linter(self._scanned(Settings(root=folder)), self.table), str(e))
         return self._linters[key]
 
     def clear(self) -> None:
         self._linters.clear()
+
+    def _scanned(self, settings: Settings) -> Settings:
+        """`settings` with the families the project's files on disk import, when an automatic preset depends
+        on them (as the command line decides it; documents not yet saved are not counted)."""
+        if settings.needs_scan(self.table):
+            from defaultlint.project.config import scan_families
+            from defaultlint.project.discovery import discover
+
+            files, _ = discover([settings.root], settings.root, settings.exclude + settings.extend_exclude,
+                                settings.respect_gitignore)
+            settings.imported_families = scan_families(files, self.table)
+        return settings
 
 
 # -- suppression ----------------------------------------------------------------------------------------
