@@ -123,8 +123,8 @@ def _identifier_entries(table: Table, module, call, rules: Rules, path: str) -> 
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
         target = table.identifier(call.api.framework, param, node.value)
-        if target is None:
-            continue
+        if target is None or target.category == "initializer":
+            continue  # an initialiser is the layer's value (as for initialisation calls), not an entry
         cv = values_of(table, target, None, rules.targets)
         entry = Entry(path, node.lineno, node.col_offset + 1, target.framework, target.name, target.category,
                       shown_release(cv.release, cv.target), repr(node.value), display=table.display(target.framework))
