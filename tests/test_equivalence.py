@@ -13,7 +13,7 @@ from defaultlint.project.tables import load_table
 
 EQ = equivalences(load_table())
 INITIALIZERS = {i.name: i.spelled for i in EQ.initializers}
-NOT_EXACT = {k: reason for k, (reason, _) in EQ.inexact.items()}
+NOT_EXACT = {k: reason for k, (reason, *_) in EQ.inexact.items()}
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -202,7 +202,33 @@ def _other_name(a_api: Api, b_api: Api, name: str, b_atoms: dict) -> str | None:
     for i in b_api.implicit:
         if i.counterpart == name:
             candidates.append(i.name)
+    # both name the same parameter of a third framework, each side one parameter only (Flax kernel_init and
+    # Keras kernel_initializer both stand for torch weight_init; Optax b1 and b2 both for torch betas do not)
+    if len(cps) == 1 and sum(a_api.fact(p.name).counterparts == cps for p in a_api.params) <= 1:
+        shared = [p.name for p in b_api.params if b_api.fact(p.name).counterparts == cps]
+        shared += [i.name for i in b_api.implicit if i.counterpart == cps[0]]
+        if len(shared) == 1:
+            candidates.append(shared[0])
     return next((c for c in candidates if c in b_atoms), None)
+
+
+def _family(table: Table, api: Api | None) -> str | None:
+    fw = table.frameworks.get(api.framework) if api is not None else None
+    return fw.family if fw else None
+
+
+def _converted(table: Table, a_api: Api, a_param: str, b_api: Api, b_param: str, value: str) -> str | None:
+    """A's `value` in B's convention, when a row names a conversion. A row's conversion is relative to its
+    counterpart's framework; two rows whose counterparts are of one third framework (Flax and Keras
+    BatchNorm, both annotated against torch) convert through it. Every conversion is its own inverse."""
+    fa, fb = _family(table, a_api), _family(table, b_api)
+    ca, cb = _family(table, table.apis.get(a_api.counterpart or "")), _family(table, table.apis.get(b_api.counterpart or ""))
+    if fa == fb or cb == fa or ca == fb or ca is None or ca != cb:
+        return convert(b_api, b_param, value)
+    via = convert(a_api, a_param, value) if a_api.param(a_param) else None
+    via = value if via is None else via
+    out = convert(b_api, b_param, via) if b_api.param(b_param) else None
+    return out if out is not None else (via if via != value else None)
 
 
 # -- comparison -------------------------------------------------------------------------------------
@@ -360,7 +386,7 @@ def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: 
     want = a_value
     if across:
         want = (translate(eq, a_value, (b_param, a_param), ea.framework, eb.framework)
-                or convert(b_api, b_param, a_value) or a_value)
+                or _converted(table, a_api, a_param, b_api, b_param, a_value) or a_value)
     told = same(want, b_value, b_param)
     if not differs and told is None and pair is not None:
         pair.unknown.append(Unknown(a_param, a_value, b_param, b_value, "two expressions that cannot be told equal"))
@@ -379,7 +405,7 @@ def _compare_values(table: Table, eq: Equivalences, a_api: Api, b_api: Api, ea: 
                        f"no argument of {eb.callee} sets {b_param}")
         return Divergence(kind, _where(ea), _where(eb), a_param, a_value, b_param, b_value, want, fix,
                           EXACT if rule or (imp and imp.explicit) else APPROXIMATE, note)
-    inexact = (eq.inexact.get((b_api.name, b_param)) or eq.inexact.get((a_api.name, a_param))) if across else None
+    inexact = eq.inexactness(a_api.name, a_param, b_api.name, b_param) if across else None
     reason = inexact[0] if inexact else None
     grade = APPROXIMATE if reason else EXACT
     if inexact and inexact[1]:
@@ -478,6 +504,14 @@ def _tensor(api: Api, param: str) -> str:
     return m.group(1) if m else ("bias" if "bias" in param else "weight")
 
 
+def _padding_word(eq: Equivalences, v):
+    """A padding word in its canonical spelling ('VALID' -> 'valid'); anything else as it is."""
+    for word in ("none", "same"):
+        if isinstance(v, str) and v in eq.padding.get(f"{word}_also", ()):
+            return eq.padding[word]
+    return v
+
+
 def _pads(eq: Equivalences, e: Entry, value: str) -> tuple | str | None:
     """Convolution padding as the amount added on each side per dimension, so that the words for no padding
     and for 'same' compare with integers."""
@@ -490,6 +524,7 @@ def _pads(eq: Equivalences, e: Entry, value: str) -> tuple | str | None:
         return x if isinstance(x, tuple) else (x,)
 
     k, d, st = num(pad["kernel"]), num(pad["dilation"]), num(pad["stride"])
+    v = _padding_word(eq, v)
     if v == pad["none"] or v == 0:
         return (0,)
     if isinstance(v, int):
@@ -511,7 +546,7 @@ def _compare_padding(eq: Equivalences, ea: Entry, eb: Entry, a_value: str, b_val
         return None
     if pa is None and _literal(a_value) == _literal(b_value):
         return None
-    if pa is None and _literal(a_value) == eq.padding["same"]:
+    if pa is None and _padding_word(eq, _literal(a_value)) == eq.padding["same"]:
         return None  # 'same' with a stride above 1 or an even kernel: a port trap (traps.py), not a value
     explicit = eq.padding.get("explicit", {}).get(eb.framework)
     if pa is None:

@@ -44,7 +44,8 @@ class Equivalences:
     strategies: dict[str, str]  # parameter -> comparison strategy
     facts_as_params: dict[str, tuple[str, str]]  # fact -> (parameter, value)
     spellings: dict[str, tuple[dict[str, str], ...]]  # parameter -> groups of framework -> value
-    inexact: dict[tuple[str, str], tuple[str, bool]]  # (api, parameter) -> (reason, replaces the note)
+    inexact: dict[tuple[str, str], tuple[str, bool, frozenset[str]]]  # (api, parameter) -> (reason, replaces
+    # the note, the APIs of the other side it concerns: empty for any)
     conventions: tuple[Convention, ...]
     companions: dict[tuple[str, str], tuple[str, str]]  # (api, parameter) -> (arguments, off value)
 
@@ -78,6 +79,14 @@ class Equivalences:
             return f"{ns}.{spelled}"
         return spelled
 
+    def inexactness(self, a_api: str, a_param: str, b_api: str, b_param: str) -> tuple[str, bool] | None:
+        """(why, the reason replaces the note) when no argument makes A's and B's parameter exactly equal."""
+        for (api, param), other in (((b_api, b_param), a_api), ((a_api, a_param), b_api)):
+            x = self.inexact.get((api, param))
+            if x is not None and (not x[2] or other in x[2]):
+                return x[0], x[1]
+        return None
+
     def convention(self, param: str, value: object) -> Convention | None:
         return next((c for c in self.conventions if c.param == param and _equal(c.value, value)), None)
 
@@ -98,7 +107,7 @@ def _build(table_id: int, table: Table) -> Equivalences:
     inexact = {}
     for x in eq.get("inexact", ()):
         for api in x["apis"]:
-            inexact[(api, x["param"])] = (x["reason"], x.get("replaces_note", False))
+            inexact[(api, x["param"])] = (x["reason"], x.get("replaces_note", False), frozenset(x.get("others", ())))
     return Equivalences(
         initializers=tuple(Initializer(i["name"], dict(i["spelled"]), i.get("grade", "exact"), i.get("note"),
                                        i.get("splits", False))

@@ -434,6 +434,8 @@ INEXACT = Shape("an inexact equivalence", {
     "param": Key(STR, "the parameter", required=True),
     "reason": Key(STR, "why no argument makes the two exactly equal", required=True),
     "replaces_note": Key(BOOL, "the reason says everything the parameter's note says"),
+    "others": Key(list_of(DOTTED), "the APIs on the other side it concerns (default: any API of another "
+                                   "framework)"),
 })
 
 CONVENTION = Shape("a convention", {
@@ -475,6 +477,8 @@ CONV_PADDING = Shape("[conv_padding]", {
     "stride": Key(list_of(STR), "parameter names of the stride", required=True),
     "none": Key(STR, "the word for no padding", required=True),
     "same": Key(STR, "the word for output size = input size", required=True),
+    "none_also": Key(list_of(STR), "other spellings of the word for no padding"),
+    "same_also": Key(list_of(STR), "other spellings of the word for output size = input size"),
     "explicit": Key(map_of(STR, STR), "per framework writing padding as a word: how it pads explicitly "
                                       "({pad} is the amount)"),
 })
