@@ -180,3 +180,17 @@ def test_initialising_a_tensor_that_is_no_layer_weight_silences_nothing():
 def test_a_parameter_note_is_shown_without_a_counterpart():
     (f,) = lint("import torch\ntorch.std(x, keepdim=True)", select=("DL802",))
     assert "Bessel" in f.message
+
+
+def test_a_row_of_a_third_family_names_the_value_of_each_other_family():
+    # Flax's rows link to PyTorch; PyTorch's row links on to Keras: both values are stated, each converted
+    # to nothing but its own convention
+    [eps] = lint("import flax.linen as nn\nnorm = nn.LayerNorm()\n", select=["DL202"])
+    assert eps.message == (
+        "flax.linen.LayerNorm: `epsilon` is implicit (1e-06 in Flax 0.12.8); PyTorch LayerNorm uses eps=1e-05; "
+        "Keras LayerNormalization uses epsilon=0.001. 1e-6 (torch LayerNorm: 1e-5; Keras LayerNormalization: 1e-3).")
+    [momentum] = lint("import flax.linen as nn\nbn = nn.BatchNorm()\n", select=["DL201"])
+    assert "; PyTorch BatchNorm2d uses momentum=0.1 (≙ momentum=0.9 in this convention); " \
+           "Keras BatchNormalization uses momentum=0.99." in momentum.message
+    [torch_eps] = lint("import torch\nnorm = torch.nn.LayerNorm(8)\n", select=["DL202"])
+    assert "Keras LayerNormalization uses epsilon=0.001" in torch_eps.message and "Flax" not in torch_eps.message

@@ -392,19 +392,18 @@ class Checker:
     def counterpart_text(self, api: Api, name: str, value: str | None = None) -> str:
         """The other framework's value (converted where conventions differ) and the row's note, if any."""
         text = ""
-        cp = self.table.counterpart_value(api, name)
-        if cp is not None:
-            other, oname, ovalue = cp
+        for i, (other, oname, ovalue) in enumerate(self.table.counterpart_values(api, name)):
             fw = self.table.display(other.framework)
-            if other.implicit_fact(oname) is None and self.table.counterpart_agrees(api, name, value):
-                text = f"; {fw} {other.short_name} also uses {oname}={ovalue}"  # a value, not a difference
+            if i == 0 and other.implicit_fact(oname) is None and self.table.counterpart_agrees(api, name, value):
+                part = f"; {fw} {other.short_name} also uses {oname}={ovalue}"  # a value, not a difference
             elif other.implicit_fact(oname) is not None:
-                text = f"; {fw} {other.short_name}: {fact_label(oname)} {ovalue}"
+                part = f"; {fw} {other.short_name}: {fact_label(oname)} {ovalue}"
             else:
-                text = f"; {fw} {other.short_name} uses {oname}={ovalue}"
-            converted = convert(api, name, ovalue)
-            if converted is not None and " also uses " not in text:
-                text += f" (≙ {name}={converted} in this convention)"
+                part = f"; {fw} {other.short_name} uses {oname}={ovalue}"
+            converted = convert(api, name, ovalue) if i == 0 else None
+            if converted is not None and " also uses " not in part:
+                part += f" (≙ {name}={converted} in this convention)"
+            text += part
         imp = api.implicit_fact(name)
         note = api.fact(name).note if api.param(name) else (imp.note if imp else None)
         if note:

@@ -822,6 +822,25 @@ class Table:
             return other, ", ".join(names), "(" + ", ".join(values) + ")"  # type: ignore[arg-type]
         return other, names[0], values[0]  # type: ignore[return-value]
 
+    def counterpart_values(self, api: Api, param: str) -> list[tuple[Api, str, str]]:
+        """`counterpart_value`, then the counterpart's own counterpart when it is in a third family (a Flax row
+        links to PyTorch, PyTorch's row to Keras): the value each other family uses."""
+        first = self.counterpart_value(api, param)
+        if first is None:
+            return []
+        out = [first]
+        other, oname, _ = first
+        third = self.apis.get(other.counterpart or "")
+        if third is not None and ", " not in oname and \
+                self._family(third.framework) not in (self._family(api.framework), self._family(other.framework)):
+            second = self.counterpart_value(other, oname)
+            if second is not None:
+                out.append(second)
+        return out
+
+    def _family(self, framework: str) -> str:
+        return self.frameworks[framework].family if framework in self.frameworks else framework
+
     def counterpart_agrees(self, api: Api, param: str, value: str | None) -> bool:
         """Whether the other framework's value for `api.param` means the same as `value` once conventions
         are converted: equal literals (0.001 and 1e-3), or two spellings equivalences.toml declares the same
