@@ -90,3 +90,27 @@ def test_an_older_keras_target_makes_the_replacement_unsafe():
     src = "import keras\nm = keras.Sequential([])\nm.compile(optimizer='adam')\n"
     (f,) = at_strings(src, select=("DL302",), target={"keras": ">=2.15,<4"})
     assert f.fix.applicability == "unsafe"
+
+
+def test_keras_getters_report_the_object_their_string_names():
+    src = ("import keras\nopt = keras.optimizers.get('rmsprop')\nact = keras.activations.get('gelu')\n"
+           "init = keras.initializers.get('truncated_normal')\nother = keras.optimizers.get(opt)\n")
+    found = [(f.location.row, f.code, f.api) for f in lint(src, select=("DL302", "DL504", "DL809"))]
+    assert found == [(2, "DL302", "keras.optimizers.RMSprop"), (3, "DL504", "keras.activations.gelu"),
+                     (4, "DL809", "keras.initializers.TruncatedNormal"),
+                     (4, "DL809", "keras.initializers.TruncatedNormal")]
+    # a getter's parameter is no identifier parameter of any other call
+    assert lint("import keras\nkeras.layers.Dense(2, identifier='adam')\n", select=("DL302",)) == []
+
+
+def test_initializer_strings_are_replaced_by_their_constructor():
+    from pathlib import Path
+
+    from defaultlint.api import Linter
+    from defaultlint.project.config import Settings
+
+    src = "from tensorflow import keras\nd = keras.layers.Dense(3, kernel_initializer='random_uniform')\n"
+    fixed, _, _ = Linter(Settings(root=Path("."), select=["DL651"])).fix_text(src, "t.py")
+    assert fixed == ("from tensorflow import keras\n"
+                     "d = keras.layers.Dense(3, kernel_initializer=keras.initializers.RandomUniform(minval=-0.05, "
+                     "maxval=0.05))\n")

@@ -122,7 +122,7 @@ def _identifier_entries(table: Table, module, call, rules: Rules, path: str) -> 
     for param, node in call.explicit.items():
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
-        target = table.identifier(call.api.framework, param, node.value)
+        target = table.identifier(call.api.framework, param, node.value, call.api.name)
         if target is None or target.category == "initializer":
             continue  # an initialiser is the layer's value (as for initialisation calls), not an entry
         cv = values_of(table, target, None, rules.targets)

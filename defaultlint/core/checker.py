@@ -263,7 +263,7 @@ class Checker:
         for param, node in call.explicit.items():
             if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
                 continue
-            target = table.identifier(call.api.framework, param, node.value)
+            target = table.identifier(call.api.framework, param, node.value, call.api.name)
             if target is None:
                 continue
             cv = values_of(table, target, None, self.rules.targets)
@@ -272,7 +272,7 @@ class Checker:
             start, end = module.lines.span(node)
             implicit = [v for v in cv.values if v.hyper and v.source.implicit]
             spelled = ", ".join(f"{v.name}={v.value}" for v in implicit if not v.fact and v.value is not None)
-            grade = table.identifier_replacement(call.api.framework, param, node.value)
+            grade = table.identifier_replacement(call.api.framework, param, node.value, call.api.name)
             verified_major = (table.frameworks[target.framework].verified[0],)
             if grade == "safe" and any(i.below(verified_major) for i in cv.target.intervals):
                 grade = "unsafe"  # an older major release may not take every keyword written

@@ -672,18 +672,23 @@ class Table:
             raise TableError(f"{where}: an example does not parse: {err.msg}") from None
 
     # -- questions ----------------------------------------------------------------------------------
-    def identifier(self, framework: str, param: str, text: str) -> Api | None:
-        """The row of the object a string argument stands for (`optimizer='adam'` -> keras.optimizers.Adam)."""
-        kind = self.identifier_params.get(framework, {}).get(param)
+    def identifier(self, framework: str, param: str, text: str, api: str = "") -> Api | None:
+        """The row of the object a string argument stands for (`optimizer='adam'` -> keras.optimizers.Adam);
+        `api` is the called API, for parameters named for one API only (`keras.optimizers.get.identifier`)."""
+        kind = self._identifier_kind(framework, param, api)
         if kind is None:
             return None
         name = self._identifiers.get((framework, kind, text))
         return self.apis[name] if name is not None else None
 
-    def identifier_replacement(self, framework: str, param: str, text: str) -> str | None:
+    def identifier_replacement(self, framework: str, param: str, text: str, api: str = "") -> str | None:
         """'safe' / 'unsafe' when a fix may write the constructor in place of the string, else None."""
-        kind = self.identifier_params.get(framework, {}).get(param)
+        kind = self._identifier_kind(framework, param, api)
         return self._replacement.get((framework, kind or "", text))
+
+    def _identifier_kind(self, framework: str, param: str, api: str) -> str | None:
+        params = self.identifier_params.get(framework, {})
+        return params.get(f"{api}.{param}") or params.get(param)
 
     def framework_of(self, api: Api) -> Framework:
         return self.frameworks[api.framework]
