@@ -439,11 +439,19 @@ class Checker:
             api = table.lookup(resolver.ref(expr, scope))
             if api is None or api.kind is not ApiKind.CLASS:
                 continue
+            assigned, default_of = resolver.assigned_to.get(id(expr)), resolver.default_of.get(id(expr))
+            if assigned is not None and table.lookup(resolver.lookup(assigned, scope)) is api:
+                continue  # the name's only binding: calls through it are reported as calls, passing it as a value
             cv = values_of(table, api, None, self.rules.targets)
             if not cv.exists:
                 continue
+            # An assigned class called through its name in the same scope: what those calls leave implicit.
+            through = [bind(api, node, False, lambda e, s=scope: resolver.keywords_of(e, s))
+                       for node, s in resolver.calls if s is scope and assigned is not None
+                       and isinstance(node.func, ast.Name) and node.func.id == assigned]
             implicit = [(v.name, v.value) for v in cv.values
-                        if not v.fact and v.hyper and v.source.implicit and v.value is not None]
+                        if not v.fact and v.hyper and v.source.implicit and v.value is not None
+                        and (not through or any(v.name not in c.provided for c in through))]
             facts = [v for v in cv.values if v.fact]
             if not implicit and not facts:
                 continue
@@ -451,8 +459,15 @@ class Checker:
             fw = f"{table.display(api.framework)} {shown_release(cv.release, cv.target)}"
             shown = ", ".join(f"{n}={v}" for n, v in implicit)
             extra = ", ".join(f"{v.name} {v.value}" for v in facts)
-            message = (f"{api.name} is passed as a value and constructed later with implicit defaults "
-                       f"({fw}); " + "; ".join(x for x in (shown, extra) if x) + ".")
+            if assigned is not None:
+                how = (f"is assigned to `{assigned}`, which other bindings may replace, and constructed later "
+                       f"with implicit defaults where this one is in force")
+            elif default_of is not None:
+                how = (f"is the default of `{default_of}` (callers may pass another class) and constructed later "
+                       f"with implicit defaults")
+            else:
+                how = "is passed as a value and constructed later with implicit defaults"
+            message = f"{api.name} {how} ({fw}); " + "; ".join(x for x in (shown, extra) if x) + "."
             spelled = lines.text[start:end] or api.name
             fix = Fix(DISPLAY, f"Pass functools.partial({spelled}, {shown}) to write them down.")
             out.append(Finding("DL901", message, path, start, end, lines.position(start), lines.position(end),

@@ -105,6 +105,10 @@ class Resolver:
         self.calls: list[tuple[ast.Call, Scope]] = []  # every call whose callee is a dotted name
         # values that may hand a class to code constructing it later: (expr, scope, enclosing call or None)
         self.refs: list[tuple[ast.expr, Scope, ast.Call | None]] = []
+        # id(ref) -> the name it is bound to, for refs that are not arguments of a call:
+        # assigned (`norm_layer = nn.BatchNorm2d`) or a parameter's default (`def f(norm_layer=nn.BatchNorm2d)`)
+        self.assigned_to: dict[int, str] = {}
+        self.default_of: dict[int, str] = {}
         self.scopes: list[Scope] = [self.module]
         self._resolving: dict[tuple[int, str], int] = {}  # names being resolved -> their depth
         self._low = 1 << 30  # the shallowest name in progress that a cycle reached
@@ -440,6 +444,9 @@ class _Binder:
                 self.target(t, scope, st.value if len(st.targets) == 1 else None)
             if not isinstance(st.targets[0], ast.Name) and _is_dotted(st.value):
                 r.refs.append((st.value, scope, None))  # self.norm = nn.BatchNorm2d
+            elif len(st.targets) == 1 and _is_dotted(st.value):
+                r.refs.append((st.value, scope, None))  # norm_layer = nn.BatchNorm2d
+                r.assigned_to[id(st.value)] = st.targets[0].id
             return
         if isinstance(st, ast.AnnAssign):
             if isinstance(st.value, ast.Call):
@@ -539,10 +546,13 @@ class _Binder:
             self.expr(t, scope)
 
     def arguments_defaults(self, a: ast.arguments, scope: Scope) -> None:
-        for d in (*a.defaults, *a.kw_defaults):
+        positional = (*a.posonlyargs, *a.args)
+        named = [*zip(positional[len(positional) - len(a.defaults):], a.defaults), *zip(a.kwonlyargs, a.kw_defaults)]
+        for arg, d in named:
             if d is not None:
                 if _is_dotted(d):
                     self.r.refs.append((d, scope, None))
+                    self.r.default_of[id(d)] = arg.arg
                 self.expr(d, scope)
         for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
             if arg is not None and arg.annotation is not None:
