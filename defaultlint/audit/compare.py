@@ -322,8 +322,8 @@ def _normalisation_pairs(pk: Ports, side_a: Side, side_b: Side, port: PortFile, 
         elif not ea.same(eb):
             spelled = normalise.write(k, ea, f.framework)
             fix = spelled or f"normalise as A does: {ea.shown()}"
-            d = Divergence(kind, _where(p.a), _where(p.b), k.name, ea.shown(), k.name, eb.shown(), ea.shown(),  # type: ignore
-                           fix, k.grade if spelled else APPROXIMATE,
+            d = Divergence(kind, f"{first.path}:{first.line}", f"{f.path}:{f.line}", k.name, ea.shown(), k.name,
+                           eb.shown(), ea.shown(), fix, k.grade if spelled else APPROXIMATE,
                            f"{k.message}: A {ea.shown()}; B {eb.shown()}", trap=k.name)
             acc = port.accepted(d.a_param, d.b_param, d.kind, (d.a_where, d.b_where))
             if acc is not None:
@@ -596,8 +596,14 @@ def _compare_padding(eq: Equivalences, ea: Entry, eb: Entry, a_value: str, b_val
     if pa is None and _padding_word(eq, _literal(a_value)) == eq.padding["same"]:
         return None  # 'same' with a stride above 1 or an even kernel: a port trap (traps.py), not a value
     explicit = eq.padding.get("explicit", {}).get(eb.framework)
+    words = eq.padding.get("words", {}).get(eb.framework)
+    same_b = _pads(eq, eb, repr(eq.padding["same"])) if words else None
     if pa is None:
         want, grade = a_value, APPROXIMATE
+    elif words and set(pa) == {0}:
+        want, grade = words["none"], EXACT
+    elif words and same_b is not None and _equal(same_b, pa):
+        want, grade = words["same"], EXACT
     elif explicit is not None:  # B writes padding as a word
         same_pad = _pads(eq, eb, repr(eq.padding["same"]))
         if set(pa) == {0}:

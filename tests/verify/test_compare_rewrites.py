@@ -131,3 +131,38 @@ def test_built_keras_a_and_rewritten_torch_b_agree_on_every_value_compare_calls_
                     (p.a.api, a_key, va, p.b.api, b_key, vb, b_text)
             checked += 1
     assert checked >= 3, checked
+
+
+def test_lecun_normal_spelled_for_torch_draws_what_jax_lecun_normal_draws():
+    """The torch spelling of LeCun-normal in rules/equivalences.toml (trunc_normal_ with σ = 1/√fan_in / 0.8796
+    cut at ±2σ), run as written, against jax.nn.initializers.lecun_normal: the same standard deviation and the
+    same bounds."""
+    import math
+
+    torch = require_framework("torch")
+    jax = require_framework("jax")
+    from defaultlint.audit.equivalence import equivalences
+    from defaultlint.project.tables import load_table
+
+    spelled = equivalences(load_table()).initializer("lecun_normal").spelled["torch"]
+    fan_in, fan_out = 256, 512
+    weight = torch.empty(fan_out, fan_in)
+    torch.manual_seed(0)
+    # the table's own text, run on purpose in this test
+    eval(spelled.format(w="weight"), {"torch": torch, "math": math, "weight": weight, "fan_in": fan_in})
+    t = weight.numpy().ravel()
+    j = jax.numpy.asarray(jax.nn.initializers.lecun_normal()(jax.random.PRNGKey(0), (fan_in, fan_out))).ravel()
+    import numpy as np
+
+    j = np.asarray(j)
+    target_std = 1 / math.sqrt(fan_in)
+    bound = 2 / math.sqrt(fan_in) / 0.8796256610342398
+    for x in (t, j):
+        assert x.std() == pytest.approx(target_std, rel=0.01)
+        assert abs(x.mean()) < 0.01 * target_std * 10
+        assert np.abs(x).max() <= bound * (1 + 1e-6)
+        assert np.abs(x).max() >= bound * 0.99  # the tails reach the bound: a truncation there, not elsewhere
+    assert t.std() == pytest.approx(j.std(), rel=0.01)
+    # the share of draws beyond one σ of the untruncated normal agrees (the shape, not only the spread)
+    sigma = bound / 2
+    assert (np.abs(t) > sigma).mean() == pytest.approx((np.abs(j) > sigma).mean(), abs=0.01)
