@@ -33,28 +33,34 @@ def test_flax_to_torch():
         ("kernel_init", "weight_init", LECUN_TORCH, "exact"),
         ("bias_init", "bias_init", "torch.nn.init.zeros_(layer.bias)", "exact"),
         ("epsilon", "eps", "eps=1e-06", "exact"),
+        ("approximate", "approximate", "approximate='tanh'", "exact"),  # flax nn.gelu(x) against nn.GELU()
         ("kernel_init", "weight_init", LECUN_TORCH, "exact"),
         ("bias_init", "bias_init", "torch.nn.init.zeros_(layer.bias)", "exact"),
         ("weight_decay", "weight_decay", "weight_decay=0.0001", "exact"),
     ]
-    assert data["summary"]["paired"] == 7
-    assert [u["api"] for u in data["unpaired"]] == ["torch.nn.GELU"]
+    assert data["summary"]["paired"] == 8
+    assert data["unpaired"] == []  # the activation function pairs with the activation module
+    fixes = {p["b_api"]: p["fix"] for p in data["pairs"] if p["fix"]}
+    assert fixes["torch.nn.GELU"] == "nn.GELU(approximate='tanh')"
 
 
 def test_torch_to_flax():
     data = compare("cnn_pt.py", "cnn_flax.py")
     assert found(data) == [
-        ("padding", "padding", "padding=0", "exact"),
+        ("padding", "padding", "padding='VALID'", "exact"),  # Flax's own word, not padding=0
         ("weight_init", "kernel_init", TORCH_WEIGHT_FLAX, "exact"),
         ("bias_init", "bias_init", TORCH_BIAS_FLAX, "exact"),
         ("momentum", "momentum", "momentum=0.9", "approximate"),
         ("weight_init", "kernel_init", TORCH_WEIGHT_FLAX, "exact"),
         ("bias_init", "bias_init", TORCH_BIAS_FLAX, "exact"),
         ("eps", "epsilon", "epsilon=1e-05", "exact"),
+        ("approximate", "approximate", "approximate=False", "exact"),
         ("weight_init", "kernel_init", TORCH_WEIGHT_FLAX, "exact"),
         ("bias_init", "bias_init", TORCH_BIAS_FLAX, "exact"),
         ("weight_decay", "weight_decay", "weight_decay=0.01", "exact"),
     ]
+    fixes = {p["b_api"]: p["fix"] for p in data["pairs"] if p["fix"]}
+    assert fixes["jax.nn.gelu"] == "nn.gelu(x, approximate=False)"
     # Optax places epsilon as torch does: equal values are agreement, not an approximate equivalence
     assert not [d for d in data["divergences"] if d["a_param"] == "eps" and d["b_param"] == "eps"]
 
@@ -71,13 +77,13 @@ def test_flax_to_keras_same_momentum_convention_and_shared_initialiser_names():
         ("eps", "epsilon", "epsilon=1e-08", "approximate"),  # Keras adds epsilon before the bias correction
         ("weight_decay", "weight_decay", "weight_decay=0.0001", "exact"),
     ]
-    assert data["unpaired"] == []
+    assert [u["api"] for u in data["unpaired"]] == ["jax.nn.gelu"]  # the Keras twin has no GELU
 
 
 def test_keras_to_flax():
     data = compare("cnn_keras.py", "cnn_flax.py")
     assert found(data) == [
-        ("padding", "padding", "padding=0", "exact"),
+        ("padding", "padding", "padding='VALID'", "exact"),
         ("kernel_initializer", "kernel_init", "kernel_init=jax.nn.initializers.glorot_uniform()", "exact"),
         ("epsilon", "epsilon", "epsilon=0.001", "exact"),
         ("kernel_initializer", "kernel_init", "kernel_init=jax.nn.initializers.glorot_uniform()", "exact"),
@@ -93,3 +99,31 @@ def test_keras_to_flax():
 def test_flax_against_itself_has_no_divergence():
     r = run_cli("compare", f"{DATA}/cnn_flax.py", f"{DATA}/cnn_flax.py", "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout)["divergences"] == []
+
+
+def test_flax_strided_same_padding_is_the_tensorflow_trap(tmp_path):
+    (tmp_path / "a.py").write_text("import flax.linen as nn\n\n\nclass Down(nn.Module):\n"
+                                   "    @nn.compact\n    def __call__(self, x):\n"
+                                   "        return nn.Conv(64, (3, 3), strides=(2, 2))(x)\n")
+    (tmp_path / "b.py").write_text("import torch\n\n\nclass Down(torch.nn.Module):\n"
+                                   "    def __init__(self):\n        self.conv = torch.nn.Conv2d(32, 64, 3, 2, 1)\n")
+    r = run_cli("compare", tmp_path / "a.py", tmp_path / "b.py", "--format", "json")
+    data = json.loads(r.stdout)
+    traps = [(d["trap"], d["fix"]) for d in data["divergences"] if d["trap"]]
+    assert traps == [("strided_same_padding", "pad explicitly before the convolution and give it padding=0: "
+                      "x = torch.nn.functional.pad(x, (0, 1, 0, 1)) (left, right, top, bottom for an input whose "
+                      "size the stride divides; otherwise the total is dilation * (kernel - 1) + 1 - (size % stride) "
+                      "per dimension, larger half at the end)")]
+    assert not [d for d in data["divergences"] if d["a_param"] == "padding"]
+    assert "'same'" not in "".join(p["fix"] for p in data["pairs"])
+
+
+def test_gelu_function_and_module_pair_across_keras_and_torch_spellings(tmp_path):
+    (tmp_path / "a.py").write_text("import keras\ny = keras.activations.gelu(x)\n")
+    (tmp_path / "b.py").write_text("import torch\nact = torch.nn.GELU()\n")
+    r = run_cli("compare", tmp_path / "a.py", tmp_path / "b.py", "--format", "json")
+    data = json.loads(r.stdout)
+    assert r.returncode == 0 and data["divergences"] == [] and data["summary"]["paired"] == 1  # False is 'none'
+    (tmp_path / "a.py").write_text("import keras\ny = keras.ops.gelu(x)\n")  # approximate=True by default
+    data = json.loads(run_cli("compare", tmp_path / "a.py", tmp_path / "b.py", "--format", "json").stdout)
+    assert found(data) == [("approximate", "approximate", "approximate='tanh'", "exact")]

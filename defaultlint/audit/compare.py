@@ -20,7 +20,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from defaultlint.audit import effective, pairing, traps
+from defaultlint.audit import effective, normalise, pairing, traps
 from defaultlint.audit.accept import PortFile, matches
 from defaultlint.audit.equivalence import Equivalences, Ports, equivalences, ports
 from defaultlint.audit.manifest import EXPLICIT, UNKNOWN, Entry, Hyper
@@ -242,6 +242,7 @@ class Side:
     settings: dict[str, set] = field(default_factory=dict)  # flag name -> the values programs write for it
     programs: bool = False  # some module of the side is a program (trains, or has a main guard)
     roots: set = field(default_factory=set)  # top-level packages its programs import
+    normalisations: list = field(default_factory=list)  # normalise.Found: its input normalisation calls
 
 
 def compare_entries(a: list[Entry], b: list[Entry], table: Table, a_name: str = "A", b_name: str = "B",
@@ -283,11 +284,57 @@ def compare_entries(a: list[Entry], b: list[Entry], table: Table, a_name: str = 
                 if acc is not None:
                     d.accepted = acc.reason
         pairs.append(p)
+    pairs = _normalisation_pairs(pk, side_a, side_b, port, pairs)
     pairs.sort(key=lambda p: _pos(p.a) if p.a else _pos(p.b, later=True))
     c = Comparison(a_name, b_name, pairs)
     c.scopes = {k: ".".join(v.scope) or pairing.MODULE for side in (side_a, side_b) for k, v in side.places.items()}
     c.program = _program_differences(table, side_a, side_b, port)
     return c
+
+
+def _normalisation_pairs(pk: Ports, side_a: Side, side_b: Side, port: PortFile, pairs: list[Pair]) -> list[Pair]:
+    """The input normalisations of the two sides compared (rules/ports.toml `[normalisation]`): A's first
+    against each of B's that normalises differently, B's calls without a difference paired too. A side with
+    normalisation where the other has none lists it without partner (the other's may be outside the files).
+    The table's own entries of those calls (torchvision Normalize, which has no counterpart) leave the list of
+    calls without partner."""
+    k = pk.normalisation
+    fa, fb = side_a.normalisations, side_b.normalisations
+    if k is None or not (fa or fb):
+        return pairs
+    at = {(f.path, f.line, f.column) for f in (*fa, *fb)}
+    pairs = [p for p in pairs if p.a is not None and p.b is not None or _key(p.a or p.b) not in at]
+    kind = "input normalisation"
+
+    def entry(f) -> Entry:
+        return Entry(f.path, f.line, f.column, f.framework, f.api, "image-transform", "", f.callee)
+
+    if not fa or not fb:
+        return pairs + [Pair(kind, entry(f), None) if fa else Pair(kind, None, entry(f)) for f in (fa or fb)]
+    first = fa[0]
+    out = [Pair(kind, entry(f), None) for f in fa[1:] if not f.effect.same(first.effect)]
+    for f in fb:
+        p = Pair(kind, entry(first), entry(f), evidence=["both sides normalise their input"])
+        ea, eb = first.effect, f.effect
+        if not (ea.known() and eb.known()):
+            p.unknown.append(Unknown("normalisation", ea.shown(), "normalisation", eb.shown(),
+                                     "the normalisation's arguments cannot be read statically"))
+        elif not ea.same(eb):
+            spelled = normalise.write(k, ea, f.framework)
+            fix = spelled or f"normalise as A does: {ea.shown()}"
+            d = Divergence(kind, f"{first.path}:{first.line}", f"{f.path}:{f.line}", k.name, ea.shown(), k.name,
+                           eb.shown(), ea.shown(), fix, k.grade if spelled else APPROXIMATE,
+                           f"{k.message}: A {ea.shown()}; B {eb.shown()}", trap=k.name)
+            acc = port.accepted(d.a_param, d.b_param, d.kind, (d.a_where, d.b_where))
+            if acc is not None:
+                d.accepted = acc.reason
+            p.divergences.append(d)
+        out.append(p)
+    return pairs + out
+
+
+def _key(e: Entry | None) -> tuple:
+    return (e.path, e.line, e.column) if e else ()
 
 
 def _label(x: Entry | None, y: Entry | None) -> str:
@@ -549,8 +596,14 @@ def _compare_padding(eq: Equivalences, ea: Entry, eb: Entry, a_value: str, b_val
     if pa is None and _padding_word(eq, _literal(a_value)) == eq.padding["same"]:
         return None  # 'same' with a stride above 1 or an even kernel: a port trap (traps.py), not a value
     explicit = eq.padding.get("explicit", {}).get(eb.framework)
+    words = eq.padding.get("words", {}).get(eb.framework)
+    same_b = _pads(eq, eb, repr(eq.padding["same"])) if words else None
     if pa is None:
         want, grade = a_value, APPROXIMATE
+    elif words and set(pa) == {0}:
+        want, grade = words["none"], EXACT
+    elif words and same_b is not None and _equal(same_b, pa):
+        want, grade = words["same"], EXACT
     elif explicit is not None:  # B writes padding as a word
         same_pad = _pads(eq, eb, repr(eq.padding["same"]))
         if set(pa) == {0}:
@@ -674,6 +727,7 @@ def load_side(path: Path, table: Table, rules) -> Side:
         except BudgetExceeded:
             continue
         side.places.update(pairing.places(tree, name, module.resolver.stored, pk.ignored_prefixes))
+        side.normalisations.extend(normalise.find(pk.normalisation, module, name))
         states = program.states(module, rules.targets, name, project)
         if states is not None:
             side.programs = True

@@ -133,6 +133,7 @@ def equivalences(table: Table) -> Equivalences:
 
 
 # -- rules/ports.toml: pairing words, initialisers as distributions, port traps ------------------------------
+from defaultlint.audit import normalise as _normalise  # noqa: E402
 from defaultlint.core import schema as _s  # noqa: E402
 
 _DISTRIBUTION = _s.Shape("a distribution spelling", {
@@ -165,6 +166,37 @@ _TRAP = _s.Shape("a port trap", {
     "fix": _s.Key(_s.STR, "how to match", required=True),
     "grade": _s.Key(_s.one_of("exact", "approximate"), "how closely the fix matches", required=True),
 })
+_NUMBER = _s.Type("a number", lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
+                   else f"expected a number, got {type(v).__name__} {v!r:.60}")
+_NORMALISATION = _s.Shape("[normalisation]", {
+    "name": _s.Key(_s.STR, "the trap's name (accepting it names it)", required=True),
+    "message": _s.Key(_s.STR, "what goes wrong", required=True),
+    "grade": _s.Key(_s.one_of("exact", "approximate"), "how closely the fix matches", required=True),
+    "mode": _s.Key(_s.Many(_s.Shape("a mode", {
+        "name": _s.Key(_s.STR, "its name", required=True),
+        "bgr": _s.Key(_s.BOOL, "the channels are reversed first"),
+        "offset": _s.Key(_s.EXPRESSION, "per channel, of 0-255 values, RGB order", required=True),
+        "scale": _s.Key(_s.EXPRESSION, "per channel, of 0-255 values, RGB order", required=True),
+    })), "named normalisations"),
+    "call": _s.Key(_s.Many(_s.Shape("a normalising call", {
+        "framework": _s.Key(_s.STR, "its framework", required=True),
+        "names": _s.Key(_s.list_of(_s.DOTTED), "its qualified names", required=True),
+        "args": _s.Key(_s.list_of(_s.STR), "its arguments in positional order"),
+        "defaults": _s.Key(_s.map_of(_s.STR, _s.EXPRESSION), "argument defaults"),
+        "mode": _s.Key(_s.STR, "the mode it applies"),
+        "mode_param": _s.Key(_s.STR, "the argument naming its mode"),
+        "offset": _s.Key(_s.EXPRESSION, "arithmetic of its arguments"),
+        "scale": _s.Key(_s.EXPRESSION, "arithmetic of its arguments"),
+        "unit": _s.Key(_NUMBER, "what 1 is in 0-255 values (255 for a [0, 1] image)"),
+    })), "calls that normalise"),
+    "write": _s.Key(_s.Many(_s.Shape("a writer", {
+        "framework": _s.Key(_s.STR, "the framework writing it", required=True),
+        "write": _s.Key(_s.STR, "{mean}, {std}, {variance} in its unit", required=True),
+        "unit": _s.Key(_NUMBER, "what 1 is in 0-255 values"),
+        "mode": _s.Key(_s.STR, "how it writes a named mode ({mode})"),
+        "bgr": _s.Key(_s.STR, "the words before it when the channels are reversed"),
+    })), "how each framework writes a normalisation"),
+})
 PORTS_FILE = _s.Shape("ports.toml", {
     "pairing": _s.Key(_s.Shape("[pairing]", {
         "framework_words": _s.Key(_s.list_of(_s.STR), "name words that say the framework", required=True),
@@ -177,6 +209,7 @@ PORTS_FILE = _s.Shape("ports.toml", {
         "params": _s.Key(_s.list_of(_s.STR), "parameters that state a layout", required=True),
         "permutations": _s.Key(_s.list_of(_s.STR), "permutations that convert between layouts", required=True),
     }), "a layout difference the code handles itself"),
+    "normalisation": _s.Key(_NORMALISATION, "input normalisation compared between the sides"),
     "guard": _s.Key(_s.Many(_s.Shape("a guard", {
         "param": _s.Key(_s.STR, "a convention's parameter", required=True),
         "mentions": _s.Key(_s.list_of(_s.STR), "words the other side's code must contain for the advice to apply",
@@ -220,6 +253,7 @@ class Ports:
     layout_params: frozenset[str] = frozenset()
     permutations: tuple[str, ...] = ()
     guards: dict = field(default_factory=dict)
+    normalisation: object = None  # normalise.Knowledge
 
     def spelling(self, name: str, framework: str | None) -> Spelling | None:
         for s in self.spellings:
@@ -246,6 +280,7 @@ def load_ports(data: dict) -> Ports:
         layout_params=frozenset(data.get("layout", {}).get("params", ())),
         permutations=tuple(data.get("layout", {}).get("permutations", ())),
         guards={g["param"]: tuple(g["mentions"]) for g in data.get("guard", ())},
+        normalisation=_normalise.load(data.get("normalisation")),
     )
 
 

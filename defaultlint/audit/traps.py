@@ -69,7 +69,8 @@ def _ints(e: Entry, names: tuple[str, ...], default: int = 1) -> tuple[int, ...]
 def same_padding(ea: Entry, dims: int) -> tuple[str, str] | None:
     """(the F.pad amounts, the rule for other sizes) of a strided 'same' convolution, for an input size the
     stride divides: total = dilation * (kernel - 1) + 1 - stride per dimension, the larger half at the end."""
-    k, s, d = (_ints(ea, n) for n in (("kernel_size",), ("strides", "stride"), ("dilation_rate", "dilation")))
+    k, s, d = (_ints(ea, n) for n in (("kernel_size",), ("strides", "stride"),
+                                      ("dilation_rate", "dilation", "kernel_dilation")))
     if k is None or s is None or d is None:
         return None
     k, s, d = (x * dims if len(x) == 1 else x for x in (k, s, d))
@@ -91,7 +92,8 @@ def found(ports: Ports, ea: Entry, eb: Entry) -> list[tuple[Trap, str]]:
             continue
         fix = t.fix
         if "{pad}" in fix:
-            dims = next((int(c) for c in ea.api if c.isdigit()), 2)
+            kernel = _ints(ea, ("kernel_size",))
+            dims = next((int(c) for c in ea.api if c.isdigit()), len(kernel) if kernel and len(kernel) > 1 else 2)
             pad = same_padding(ea, dims)
             if pad is None:
                 fix = fix.split(":", 1)[0] + " (the amounts depend on the kernel and stride, which are not literals)"

@@ -482,6 +482,8 @@ CONV_PADDING = Shape("[conv_padding]", {
     "same_also": Key(list_of(STR), "other spellings of the word for output size = input size"),
     "explicit": Key(map_of(STR, STR), "per framework writing padding as a word: how it pads explicitly "
                                       "({pad} is the amount)"),
+    "words": Key(map_of(STR, map_of(one_of("none", "same"), EXPRESSION)),
+                 "per framework: its own spelling of the two words, which a fix writes instead of a number"),
 })
 
 EQUIVALENCES_FILE = Shape("equivalences.toml", {
