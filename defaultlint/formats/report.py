@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+from typing import TYPE_CHECKING
+
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.core.table import Table
 from defaultlint.formats.common import cell_label, concise_line, display_path, fix_marker, printable, source_lines
+
+if TYPE_CHECKING:
+    from defaultlint.core.table import Table
 
 # -- statistics ----------------------------------------------------------------------------------------
 def _safe(f: Finding) -> bool:
@@ -69,14 +73,18 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
     def paint(style: str, text: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
+    parts: dict[str, tuple[str, str]] = {}  # message -> (headline, detail): the same messages recur in every file
+
     out: list[str] = []
     for r in results:
         line_of = source_lines(r)
         for f, others in _repeated(r.findings):
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
             marker = paint("cyan", "[*]") + " " if fix_marker(f) else ""
-            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.headline)}\n")
-            detail = f.detail
+            if f.message not in parts:
+                parts[f.message] = (f.headline, f.detail)
+            headline, detail = parts[f.message]
+            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(headline)}\n")
             shown = line_of(f) if line_of is not None else None
             if shown is not None:
                 row = f.location.row
