@@ -260,7 +260,7 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
                 out.write(report.summary(results, fixed) + _not_fixable_note(results, fix) + "\n")
         else:
             colored = _colors(color if not output_file else "never", out)
-            out.write(report.render_full(results, color=colored))
+            out.write(report.render_full(results, color=colored, width=_width(out)))
             if not quiet:
                 out.write(report.summary(results, fixed) + _not_fixable_note(results, fix) + "\n")
     finally:
@@ -336,6 +336,20 @@ def _colors(color: str, stream) -> bool:
         return False
     console = _console(color, stream)
     return console.color_system is not None and not console.no_color
+
+
+def _width(stream) -> int | None:
+    """The columns to wrap the full format's notes to: the terminal's (COLUMNS overrides it), none on a pipe
+    or in a file unless COLUMNS is set."""
+    import os
+    import shutil
+
+    from defaultlint.formats.terminal import _isatty
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns if _isatty(stream) else None
 
 
 def _exit(results: list[FileResult], exit_zero: bool) -> int:
