@@ -167,7 +167,8 @@ Every output format, cold (`--no-cache`) and warm (every file served from the ca
 |---|---|---|---|---|---|---|
 {formats}
 
-- Warm re-run: {warm[0] / cold[0]:.1%} of the cold run (goal: at most 5%). A run whose files are all
+- Warm re-run: {warm[0] / cold[0]:.1%} of the cold run's wall time and {warm[1] / cold[1]:.1%} of its CPU time
+  (goal: at most 5%; wall times swing with the machine's other jobs, CPU time less). A run whose files are all
   unchanged is answered from the cache without loading the table or importing the checker, libcst or
   rich: a signed plan per configuration names the entries, and what is left is start-up
   (`defaultlint --version`: the interpreter and click, {startup:.2f} s), reading the cache file and rebuilding the
