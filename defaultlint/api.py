@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 import sys
 import time
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,16 +19,8 @@ from defaultlint.core.fixer import fix_until_stable, parses
 from defaultlint.core.ftypes import FileResult, Finding, Position
 from defaultlint.core.table import Table
 from defaultlint.project.tables import load_table
-
-@dataclass
-class Source:
-    text: str
-    encoding: str
-    bom: bool
-
-
-class ReadError(Exception):
-    pass
+from defaultlint.project.source import ReadError, Source, decode, encode, read_source  # noqa: F401
+from defaultlint.project.source import read_bytes as _read_bytes
 
 
 @dataclass
@@ -51,35 +41,12 @@ class FixedFileResult(FileResult):
     applied: list[Finding] = field(default_factory=list)
 
 
-def decode(data: bytes) -> Source:
-    """Decode Python source bytes as the interpreter would (BOM, coding cookie, else UTF-8)."""
-    bom = data.startswith(b"\xef\xbb\xbf")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as e:
-        raise ReadError(f"cannot decode: {e}") from None
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as e:
-        raise ReadError(f"cannot decode as {encoding}: {e}") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return Source(text, "utf-8" if encoding == "utf-8-sig" else encoding, bom)
+@dataclass
+class CheckedFileResult(FileResult):
+    """A file's result with the content hash of each other file its findings were found from (`consulted`),
+    as read for the check: what the cache keeps to know when they no longer hold."""
 
-
-def encode(source: Source, text: str) -> bytes:
-    data = text.encode(source.encoding)
-    return b"\xef\xbb\xbf" + data if source.bom else data
-
-
-def read_source(path: Path) -> Source:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ReadError("is a directory") from None
-    except OSError as e:
-        raise ReadError(e.strerror or str(e)) from None
-    return decode(data)
+    depends: dict[str, str] = field(default_factory=dict)
 
 
 class Linter:
@@ -95,7 +62,18 @@ class Linter:
         """The modules whose settings programs count when they import them: `files` (those being checked)
         and the project's other Python files under the configuration's root (read once per instance)."""
         s = self.settings
-        return ProjectModules(self.table, files, lambda p: read_source(p).text, s.root, s.exclude + s.extend_exclude)
+        hashes: dict[str, str] = {}
+
+        def read(path) -> str:
+            from defaultlint.project.cache import content_hash
+
+            data = _read_bytes(Path(path))
+            hashes[str(path)] = content_hash(data)
+            return decode(data).text
+
+        project = ProjectModules(self.table, files, read, s.root, s.exclude + s.extend_exclude)
+        project.read_hashes = hashes  # path -> hash of the bytes each helper module was read from
+        return project
 
     def use_project(self, files=()) -> None:
         self.project = self.new_project(files)
@@ -152,7 +130,13 @@ class Linter:
         if self.project is not None:
             self.project.consulted.clear()
         if not fix:
-            return FileResult(name, self.lint_text(src.text, name), source=src.text, consulted=self._consulted())
+            findings = self.lint_text(src.text, name)
+            consulted = self._consulted()
+            if not consulted:
+                return FileResult(name, findings, source=src.text)
+            read = getattr(self.project, "read_hashes", {})
+            return CheckedFileResult(name, findings, source=src.text, consulted=consulted,
+                                     depends={p: read[p] for p in consulted if p in read})
         out = self.fix(src.text, name, unsafe)
         new = out.text
         result = FixedFileResult(name, out.remaining, source=src.text, fixes_applied=len(out.applied),
@@ -375,29 +359,35 @@ def lint_files(linter: Linter, files: list[Path], fix: bool = False, unsafe: boo
         many = sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
         return _run(linter, _file_job, [(f, False, False, False) for f in files], jobs, many, progress, notes)
 
-    from defaultlint.project.cache import rules_fingerprint
+    from defaultlint.project.cache import content_hash, rules_fingerprint, write_plan
 
     results: list[FileResult | None] = [None] * len(files)
     todo: list[tuple[int, str, str, str]] = []  # (index, digest, rules key, text read for the digest)
     base_key = rules_fingerprint(linter.rules)
+    keys: dict[str, str] = {}  # path key -> rules key, for the plan
+    cache.new_run()
     with paused(keep=True):
-        _from_cache(linter, files, cache, base_key, results, todo, progress)
+        _from_cache(linter, files, cache, base_key, results, todo, progress, keys)
     pending = sum(len(t[3]) for t in todo)
     done = _run(linter, _file_job, [(files[i], False, False, False) for i, *_ in todo], jobs,
                 pending >= PARALLEL_MIN_BYTES, progress, notes)
     for (i, digest, rules_key, text), result in zip(todo, done):
         results[i] = result
-        # store only what was checked from the very bytes hashed (not a file changed in between)
-        # nor what depends on other files (a program counting a helper module's seed): it is checked again
+        # store only what was checked from the very bytes hashed (not a file changed in between), with the
+        # hash of each other file it depends on (a program counting a helper module's seed)
+        depends = getattr(result, "depends", {})
         if digest and result.error is None and result.source == text and not _fix_failed(result) \
-                and not result.consulted:
-            cache.put(files[i], digest, rules_key, result.findings)
+                and set(depends) == set(result.consulted):  # a helper that could not be read: checked again
+            cache.put(files[i], digest, rules_key, result.findings, depends)
     cache.save()
+    write_plan(cache, linter.settings, linter.table, files, keys)
     return [r for r in results if r is not None]
 
 
-def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results: list, todo: list, progress) -> None:
-    """Fill `results` from the cache; append to `todo` (index, digest, rules key, text) what it lacks."""
+def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results: list, todo: list, progress,
+                keys: dict[str, str] | None = None) -> None:
+    """Fill `results` from the cache; append to `todo` (index, digest, rules key, text) what it lacks; record
+    each file's rules key in `keys`."""
     from defaultlint.project.cache import content_hash, rules_fingerprint
 
     for i, path in enumerate(files):
@@ -410,6 +400,9 @@ def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results
         rules = linter.rules_for(path)
         rules_key = base_key if rules is linter.rules else rules_fingerprint(rules)
         digest = content_hash(data)
+        cache.know(path, digest)
+        if keys is not None:
+            keys[cache.path_key(path)] = rules_key
         hit = cache.get(path, digest, rules_key)
         if hit is not None:
             results[i] = FileResult(str(path), hit, source=text)
@@ -422,15 +415,6 @@ def _from_cache(linter: Linter, files: list[Path], cache, base_key: str, results
 def _fix_failed(result: FileResult) -> bool:
     """A finding whose fix could not be computed is not cached: the next run tries (and reports) it again."""
     return any(f.fix is not None and f.fix.error for f in result.findings)
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise ReadError("is a directory") from None
-    except OSError as e:
-        raise ReadError(e.strerror or str(e)) from None
 
 
 def _size(path: Path) -> int:

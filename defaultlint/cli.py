@@ -12,7 +12,6 @@ from defaultlint import __version__
 from defaultlint.project.config import ConfigError, Settings, load_settings, scan_families
 from defaultlint.project.discovery import discover
 from defaultlint.core.ftypes import FileResult
-from defaultlint.core.table import TableError
 from defaultlint.project.tables import load_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -132,14 +131,16 @@ def check(paths, select, extend_select, ignore, preset, target_version, output_f
                       preset=preset)
     except ConfigError as e:
         raise fail(str(e)) from None
-    except TableError as e:
-        raise fail(f"the default table is broken: {e}") from None
     except KeyboardInterrupt:
         raise fail("interrupted") from None
     except BrokenPipeError:  # the reader went away (`defaultlint src | head`): stop quietly, as ruff does
         _quiet_broken_pipe()
         raise click.exceptions.Exit(EXIT_FINDINGS) from None
     except Exception as e:  # an internal error is one clear line, never a traceback, unless --verbose
+        from defaultlint.core.table import TableError  # imported here: a run from the cache never loads it
+
+        if isinstance(e, TableError):
+            raise fail(f"the default table is broken: {e}") from None
         if verbose:
             raise
         raise fail(f"internal error: {type(e).__name__}: {e} (run with --verbose for details)") from None
@@ -150,8 +151,8 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
            stdin_filename, fix, unsafe_fixes, diff, exit_zero, color, quiet, no_respect_gitignore,
            cache_dir=None, fixing: "FixOptions | None" = None, verbose: bool = False, preset=()) -> int:
     from defaultlint.formats import report
-    from defaultlint.api import FixedFileResult, Linter, ReadError, decode, error_finding, lint_files
     from defaultlint.formats.terminal import progress
+    from defaultlint.project.source import ReadError, decode
 
     fixing = fixing or FixOptions()
     fix = fix or fixing.fix_only
@@ -163,22 +164,31 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
     _apply_cli(settings, select, extend_select, ignore, target_version, no_respect_gitignore)
     if preset:
         settings.preset = _split(preset)
-    table = load_table()
-    settings.validate(table)
+    unsafe = unsafe_fixes or settings.unsafe_fixes
+    fmt = output_format or settings.output_format or "full"
     files, skipped, src = [], [], None
+    if not use_stdin:
+        files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
+                                  settings.respect_gitignore)
+    served, warm = None, None
+    if files and cache_dir is not None and not (fix or diff or fixing.add_noqa):
+        served, warm = _serve_from_cache(cache_dir, settings, files)
+    table = None
+    if served is None:  # anything to check: the table, validated, and a linter
+        table = load_table()
+        settings.validate(table)
     if use_stdin:
         try:
             src = decode(sys.stdin.buffer.read())
         except ReadError as e:
             src = e
-    else:
-        files, skipped = discover(paths, settings.root, settings.exclude + settings.extend_exclude,
-                                  settings.respect_gitignore)
-    if settings.needs_scan(table):  # an automatic preset: do the checked files import two families?
-        settings.imported_families = scan_families(files, table, texts=[src.text] if hasattr(src, "text") else [])
-    linter = Linter(settings, table)
-    unsafe = unsafe_fixes or settings.unsafe_fixes
-    fmt = output_format or settings.output_format or "full"
+    linter = None
+    if served is None:
+        from defaultlint.api import FixedFileResult, Linter, error_finding, lint_files
+
+        if settings.needs_scan(table):  # an automatic preset: do the checked files import two families?
+            settings.imported_families = scan_families(files, table, texts=[src.text] if hasattr(src, "text") else [])
+        linter = Linter(settings, table)
     if fixing.add_noqa:
         if use_stdin or fix or diff:
             raise ConfigError("--add-noqa works on files, without --fix or --diff")
@@ -215,11 +225,16 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
         notices.extend(f"{s.path}: {s.reason}" for s in skipped if not s.named)
         for s in skipped:  # a path the user named that cannot be checked is an error, as in ruff (never "passed")
             if s.named:
+                from defaultlint.api import error_finding
+
                 results.append(FileResult(s.path, [error_finding(s.path, s.reason)], error=s.reason))
-        cache = _open_cache(cache_dir, settings, linter) if files and not (fix or diff) else None
-        with progress(len(files), enabled=not quiet, color=color) as advance:
-            results.extend(lint_files(linter, files, fix=fix or diff, unsafe=unsafe, write=fix and not diff,
-                                      cache=cache, progress=advance, notes=notes))
+        if served is not None:
+            results.extend(served)
+        else:
+            cache = _open_cache(cache_dir, settings, linter, warm) if files and not (fix or diff) else None
+            with progress(len(files), enabled=not quiet, color=color) as advance:
+                results.extend(lint_files(linter, files, fix=fix or diff, unsafe=unsafe, write=fix and not diff,
+                                          cache=cache, progress=advance, notes=notes))
 
     _report_problems(results, notes, verbose)
     out = open(output_file, "w", encoding="utf-8") if output_file else sys.stdout
@@ -236,18 +251,18 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
                 click.echo(_fix_only_summary(results, fixed), err=True)
             return _fix_exit(results, exit_zero, fixing)
         if click.get_current_context().meta.get("defaultlint.statistics"):
-            out.write(report.render_statistics(results, table, fmt))
+            out.write(report.render_statistics(results, table or load_table(), fmt))
         elif fmt in MACHINE_FORMATS:
-            out.write(render(fmt, results, table))
+            out.write(render(fmt, results, table or load_table()))
         elif fmt == "concise":
             out.write(report.render_concise(results))
             if not quiet:
                 out.write(report.summary(results, fixed) + _not_fixable_note(results, fix) + "\n")
         else:
-            console = _console(color if not output_file else "never", out)
-            report.print_full(console, results)
+            colored = _colors(color if not output_file else "never", out)
+            out.write(report.render_full(results, color=colored, width=_width(out)))
             if not quiet:
-                console.print(report.summary(results, fixed) + _not_fixable_note(results, fix), markup=False)
+                out.write(report.summary(results, fixed) + _not_fixable_note(results, fix) + "\n")
     finally:
         if output_file:
             out.close()
@@ -278,18 +293,63 @@ def _report_problems(results: list[FileResult], notes: list[str], verbose: bool)
     _err(f"defaultlint: warning: {'; '.join(parts)} (--verbose shows why)")
 
 
-def _open_cache(cache_dir, settings: Settings, linter):
-    """The cache for this run, or None when disabled (`--no-cache`, cache_dir None)."""
-    from defaultlint.project.cache import Cache, UnsafeCache, default_dir
+def _serve_from_cache(cache_dir, settings: Settings, files: list[Path]):
+    """(the results of `files` all from the cache, or None; the cache read, to reuse), without the table."""
+    from defaultlint.project.cache import UnsafeCache, default_dir, serve
+
+    try:
+        directory = Path(cache_dir) if cache_dir is not True else default_dir(settings.root, settings.cache_dir)
+        return serve(directory, settings, files)
+    except (UnsafeCache, OSError):  # said by _open_cache, on the run that checks
+        return None, None
+
+
+def _open_cache(cache_dir, settings: Settings, linter, read=None):
+    """The cache for this run, or None when disabled (`--no-cache`, cache_dir None); `read`, the cache a
+    failed attempt to serve the run read already, when it is the same."""
+    from defaultlint.project.cache import Cache, UnsafeCache, default_dir, rules_fingerprint, table_fingerprint
 
     if cache_dir is None:
         return None
+    if read is not None and read.rules_key == rules_fingerprint(linter.rules) \
+            and read.table_digest == table_fingerprint(linter.table):
+        return read
     try:
         directory = Path(cache_dir) if cache_dir is not True else default_dir(settings.root, settings.cache_dir)
         return Cache(directory, linter.table, linter.rules)
     except (UnsafeCache, OSError) as e:
         _err(f"defaultlint: warning: the cache is not used: {e}")
         return None
+
+
+def _colors(color: str, stream) -> bool:
+    """Whether the full format colours `stream`: decided as rich decides, but without importing it when
+    the answer is plainly no (`never`, or `auto` on a pipe with no variable forcing colour)."""
+    import os
+
+    from defaultlint.formats.terminal import _isatty
+
+    if color == "never":
+        return False
+    if color == "auto" and not _isatty(stream) and not any(
+            v in os.environ for v in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")):
+        return False
+    console = _console(color, stream)
+    return console.color_system is not None and not console.no_color
+
+
+def _width(stream) -> int | None:
+    """The columns to wrap the full format's notes to: the terminal's (COLUMNS overrides it), none on a pipe
+    or in a file unless COLUMNS is set."""
+    import os
+    import shutil
+
+    from defaultlint.formats.terminal import _isatty
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns if _isatty(stream) else None
 
 
 def _exit(results: list[FileResult], exit_zero: bool) -> int:

@@ -9,7 +9,7 @@ from conftest import ROOT, run_cli
 
 from defaultlint import api
 from defaultlint.api import Linter, lint_files
-from defaultlint.project.cache import Cache, dump_findings, load_findings
+from defaultlint.project.cache import Cache, content_hash, dump_findings, load_findings
 from defaultlint.project.config import Settings
 from defaultlint.core.ftypes import Finding, Position
 from defaultlint.project.tables import load_table
@@ -50,7 +50,7 @@ def test_second_run_is_served_from_the_cache(tmp_path):
     # Prove the second run reads the cache: plant a marker finding under the same key.
     key = next(iter(cache.entries))
     marker = Finding("DL999", "from the cache", str(src), 0, 0, Position(1, 1), Position(1, 1))
-    cache.entries[key][2:] = dump_findings([marker])
+    cache.entries[key][2:4] = dump_findings([marker])
     warm = lint_files(lin, [src], cache=cache)
     assert [f.message for f in warm[0].findings] == ["from the cache"]
     assert warm[0].source == TORCH
@@ -184,3 +184,92 @@ def test_progress_counts_every_file(tmp_path, monkeypatch):
         lint_files(lin, files[:3], jobs=jobs, cache=cache, progress=seen.append)
         lint_files(lin, files, jobs=jobs, cache=cache, progress=seen.append)
         assert sum(seen) == 3 + len(files)
+
+
+TRAIN = """\
+import torch
+from utils import seed_all
+
+def main():
+    seed_all(0)
+    model = torch.nn.Linear(2, 2)
+    model(torch.ones(2)).sum().backward()
+
+if __name__ == "__main__":
+    main()
+"""
+UTILS = "import random\nimport numpy as np\nimport torch\n\ndef seed_all(seed):\n    {body}\n"
+
+
+def test_a_program_reading_a_helper_is_served_while_the_helper_holds_the_same_bytes(tmp_path):
+    train = write(tmp_path, "train.py", TRAIN)
+    utils = write(tmp_path, "utils.py", UTILS.format(body="random.seed(seed)"))
+    lin = Linter(Settings(root=tmp_path, select=["DL030", "DL032", "DL033"]))
+    cache = Cache(tmp_path / "c", lin.table, lin.rules)
+    cold = lint_files(lin, [train], cache=cache, jobs=1)
+    entry = cache.entries[cache.path_key(train)]
+    assert entry[4] == [[str(utils.resolve()), content_hash(utils.read_bytes())]]  # the helper's hash
+    marker = Finding("DL999", "from the cache", str(train), 0, 0, Position(1, 1), Position(1, 1))
+    entry[2:4] = dump_findings([marker])
+    warm = lint_files(lin, [train], cache=cache, jobs=1)
+    assert [f.message for f in warm[0].findings] == ["from the cache"]
+    utils.write_text(UTILS.format(body="torch.manual_seed(seed)"), encoding="utf-8")
+    edited = lint_files(lin, [train], cache=cache, jobs=1)
+    assert sorted(f.code for f in edited[0].findings) != ["DL999"]
+    assert sorted(f.code for f in edited[0].findings) != sorted(f.code for f in cold[0].findings)
+
+
+WARM_PROBE = """\
+import runpy, sys
+sys.argv = ["defaultlint", *sys.argv[1:]]
+try:
+    runpy.run_module("defaultlint", run_name="__main__")
+except SystemExit as e:
+    code = e.code
+heavy = sorted(m for m in ("defaultlint.core.checker", "defaultlint.core.table", "defaultlint.api", "rich",
+                           "libcst") if m in sys.modules)
+sys.stderr.write(f"exit {code} imported {heavy}\\n")
+"""
+
+
+def _probe(tmp_path, *args):
+    import subprocess
+    import sys
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(WARM_PROBE, encoding="utf-8")
+    env = {**__import__("os").environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    p = subprocess.run([sys.executable, str(probe), *map(str, args)], capture_output=True, text=True,
+                       cwd=tmp_path, env=env)
+    return p.stdout, p.stderr.strip().splitlines()[-1]
+
+
+def test_an_unchanged_run_is_answered_without_the_table_or_the_checker(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write(src, "m.py", TORCH)
+    write(src, "k.py", KERAS)
+    args = (src, "--select", "ALL", "--cache-dir", tmp_path / "c")
+    cold_out, cold = _probe(tmp_path, *args)
+    warm_out, warm = _probe(tmp_path, *args)
+    assert "defaultlint.core.table" in cold
+    assert warm == "exit 1 imported []" and cold.startswith("exit 1")
+    assert warm_out == cold_out and "DL201" in warm_out
+    # another selection is another plan: never the findings of the first
+    other_out, other = _probe(tmp_path, src, "--select", "DL202", "--cache-dir", tmp_path / "c")
+    assert "DL201" not in other_out and "DL202" in other_out and "defaultlint.core.table" in other
+    # an edited file: checked again, and only then the checker is imported
+    write(src, "m.py", "import torch.nn as nn\n\nnn.BatchNorm2d(3, momentum=0.1)\n")
+    edited_out, edited = _probe(tmp_path, *args)
+    assert "defaultlint.core.checker" in edited and "DL201" not in edited_out.split("k.py")[0]
+
+
+def test_a_plan_not_signed_by_the_user_is_ignored(tmp_path):
+    src = write(tmp_path, "m.py", TORCH)
+    args = (src, "--select", "ALL", "--cache-dir", tmp_path / "c", "--output-format", "concise")
+    first = run_cli(*args, cwd=tmp_path)
+    plans = list((tmp_path / "c").rglob("plan-*.json"))
+    assert len(plans) == 1
+    body = json.dumps({"format": 3, "scan": None, "variants": {"": {"rules": "0" * 32, "files": None}}})
+    plans[0].write_text("0" * 64 + "\n" + body, encoding="utf-8")  # a forged plan pointing elsewhere
+    assert run_cli(*args, cwd=tmp_path).stdout == first.stdout

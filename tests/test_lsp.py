@@ -76,14 +76,14 @@ async def received(client: LanguageClient, kind: str, match=lambda p: True):
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "defaultlint", "server"], client_factory=make_client)
 
 
-async def _start(client: LanguageClient, root, throttle: float) -> None:
+async def _start(client: LanguageClient, root, throttle: float, **options) -> None:
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="w")],
-        initialization_options={"throttle": throttle},
+        initialization_options={"throttle": throttle, **options},
     )
-    await client.initialize_session(params)
+    client.init_result = await client.initialize_session(params)
 
 
 @pytest_lsp.fixture(config=SERVER, scope="module")
@@ -97,6 +97,14 @@ async def client(lsp_client: LanguageClient, tmp_path_factory):
 async def slow_client(lsp_client: LanguageClient, tmp_path_factory):
     """A server whose change-triggered runs wait an hour: only a save (or another event) runs them."""
     await _start(lsp_client, tmp_path_factory.mktemp("workspace"), throttle=3600)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER, scope="module")
+async def fixing_client(lsp_client: LanguageClient, tmp_path_factory):
+    """A server asked to fix as files are saved (willSaveWaitUntil) and formatted (formatting)."""
+    await _start(lsp_client, tmp_path_factory.mktemp("workspace"), throttle=0, fixOnSave=True, fixOnFormat=True)
     yield
     await lsp_client.shutdown_session()
 
@@ -494,3 +502,52 @@ async def test_a_programs_seed_set_in_a_helper_module_counts_and_follows_the_hel
     (tmp_path / "seeding.py").write_text("import torch\n\ndef seed_all():\n    pass\n")
     await change_doc(client, uri, 2, program + "\n")
     assert [d.code for d in await diagnostics_for(client, uri, 2)] == ["DL030"]
+
+
+# -- fixing before the write: willSaveWaitUntil and formatting ----------------------------------------
+FIXED_ON_SAVE = (
+    "import torch.nn as nn\nbn = nn.BatchNorm2d(32, eps=1e-05, momentum=0.1)\n"
+    "bn2 = nn.BatchNorm1d(\n    8,\n    eps=1e-05,\n    momentum=0.1,\n)\n")
+
+
+@lsp
+async def test_fixing_on_save_and_format_is_off_unless_asked(client: LanguageClient, tmp_path):
+    caps = client.init_result.capabilities
+    assert not caps.document_formatting_provider
+    assert not caps.text_document_sync.will_save_wait_until
+
+
+@lsp
+async def test_will_save_wait_until_answers_with_the_safe_fixes(fixing_client: LanguageClient, tmp_path):
+    caps = fixing_client.init_result.capabilities
+    assert caps.text_document_sync.will_save_wait_until is True and caps.document_formatting_provider
+    text = TORCH + "bn2 = nn.BatchNorm1d(\n    8,\n)\n"
+    uri, _ = await open_doc(fixing_client, tmp_path / "model.py", text)
+    # the edits are the response to the request itself: the editor applies them before it writes
+    edits = await fixing_client.text_document_will_save_wait_until_async(types.WillSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.Manual))
+    assert apply_edits(text, edits) == FIXED_ON_SAVE
+    (edit,) = edits  # one edit over the changed span only: the first line is left as it is
+    assert edit.range.start == types.Position(1, 22)
+    formatted = await fixing_client.text_document_formatting_async(types.DocumentFormattingParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        options=types.FormattingOptions(tab_size=4, insert_spaces=True)))
+    assert apply_edits(text, formatted) == FIXED_ON_SAVE
+
+
+@lsp
+async def test_nothing_to_fix_and_excluded_files_give_no_edits_on_save(fixing_client: LanguageClient, tmp_path):
+    done = "import torch.nn as nn\nbn = nn.BatchNorm2d(32, eps=1e-05, momentum=0.1)\n"
+    uri, _ = await open_doc(fixing_client, tmp_path / "clean.py", done)
+    save = types.WillSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri),
+                                            reason=types.TextDocumentSaveReason.Manual)
+    assert not await fixing_client.text_document_will_save_wait_until_async(save)
+    (tmp_path / "pyproject.toml").write_text('[tool.defaultlint]\nextend-exclude = ["generated"]\n')
+    (tmp_path / "generated").mkdir()
+    uri = (tmp_path / "generated" / "model.py").as_uri()
+    fixing_client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="python", version=1, text=TORCH)))
+    await diagnostics_for(fixing_client, uri, 1)
+    save = types.WillSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri),
+                                            reason=types.TextDocumentSaveReason.Manual)
+    assert not await fixing_client.text_document_will_save_wait_until_async(save)

@@ -6,12 +6,17 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from defaultlint import DOCS_URL
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.core.table import Table
-from defaultlint.core.text import Lines
-from defaultlint.project import notebook
+
+if TYPE_CHECKING:
+    from defaultlint.core.table import Table
+
+# Notebooks and line tables are imported where used: the text formats of a run served from the cache
+# render plain .py files without importing the checker.
+NOTEBOOK_SUFFIX = ".ipynb"
 
 
 def rule_url(table: Table, code: str) -> str:
@@ -66,6 +71,9 @@ def edit_positions(r: FileResult):
     text = r.fixed_source if r.fixed_source is not None else r.source
     if text is None:
         return None
+    from defaultlint.core.text import Lines
+    from defaultlint.project import notebook
+
     if notebook.is_notebook(r.path):
         try:
             nb = notebook.Notebook(text)
@@ -81,7 +89,9 @@ def source_lines(r: FileResult):
     text = r.fixed_source if r.fixed_source is not None else r.source
     if text is None:
         return None
-    if notebook.is_notebook(r.path):
+    if str(r.path).endswith(NOTEBOOK_SUFFIX):
+        from defaultlint.project import notebook
+
         try:
             nb = notebook.Notebook(text)
         except notebook.NotebookError:
@@ -90,6 +100,8 @@ def source_lines(r: FileResult):
     if "\r" not in text:  # the common case: one split in C instead of an offset per line
         rows = text.split("\n")
         return lambda f: rows[f.location.row - 1] if 0 < f.location.row <= len(rows) else None
+    from defaultlint.core.text import Lines
+
     lines = Lines(text)
     return lambda f: lines.line(f.location.row) if f.location.row <= len(lines.starts) else None
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+from typing import TYPE_CHECKING
+
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.core.table import Table
 from defaultlint.formats.common import cell_label, concise_line, display_path, fix_marker, printable, source_lines
+
+if TYPE_CHECKING:
+    from defaultlint.core.table import Table
 
 # -- statistics ----------------------------------------------------------------------------------------
 def _safe(f: Finding) -> bool:
@@ -63,11 +67,14 @@ _RESET = "\x1b[0m"
 _LABELS = {"safe": "help", "unsafe": "help (unsafe)", "display-only": "note"}
 
 
-def render_full(results: list[FileResult], color: bool = False) -> str:
+def render_full(results: list[FileResult], color: bool = False, width: int | None = None) -> str:
     """ruff-like: the header line, the source line with a caret underline, and the fix's help. Built as one
-    text (colours as ANSI codes when `color`), so that rendering costs about what the concise format costs."""
+    text (colours as ANSI codes when `color`), so that rendering costs about what the concise format costs.
+    With a `width` (a terminal's), the `= info:` detail is wrapped to it, continued under its first word."""
     def paint(style: str, text: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
+
+    parts: dict[str, tuple[str, str]] = {}  # message -> (headline, detail): the same messages recur in every file
 
     out: list[str] = []
     for r in results:
@@ -75,8 +82,10 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
         for f, others in _repeated(r.findings):
             loc = f"{display_path(f.path)}{cell_label(f)}:{f.location.row}:{f.location.column}:"
             marker = paint("cyan", "[*]") + " " if fix_marker(f) else ""
-            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(f.headline)}\n")
-            detail = f.detail
+            if f.message not in parts:
+                parts[f.message] = (f.headline, f.detail)
+            headline, detail = parts[f.message]
+            out.append(f"{paint('bold', loc)} {paint('red', f.code)} {marker}{printable(headline)}\n")
             shown = line_of(f) if line_of is not None else None
             if shown is not None:
                 row = f.location.row
@@ -89,7 +98,8 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
                 out.append(f"{bar}\n{paint('blue', f'{row} |')} {printable(text)}\n"
                            f"{bar} {' ' * start_col}{paint('red', carets)} {paint('red', f.code)}\n{bar}\n")
                 if detail:
-                    out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'info')}: {printable(detail)}\n")
+                    text = _wrap(printable(detail), width, len(pad) + len(" = info: "))
+                    out.append(f"{paint('blue', f'{pad} =')} {paint('help', 'info')}: {text}\n")
                 if f.fix is not None:
                     label = _LABELS[f.fix.applicability]
                     out.append(f"{paint('blue', f'{pad} =')} {paint('help', label)}: {printable(f.fix.message)}\n")
@@ -105,6 +115,24 @@ def render_full(results: list[FileResult], color: bool = False) -> str:
 
 
 SHOWN_PLACES = 12
+MIN_WRAP = 30  # narrower than this, wrapping would leave a word or two a line: the text runs on
+
+
+def _wrap(text: str, width: int | None, indent: int) -> str:
+    """`text` broken at spaces into lines of at most `width` columns, the first after `indent` columns of
+    label and the others indented as much; a word longer than a line is never split."""
+    if width is None or width - indent < MIN_WRAP or indent + len(text) <= width:
+        return text
+    room = width - indent
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return ("\n" + " " * indent).join(lines)
 
 
 def _repeated(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:

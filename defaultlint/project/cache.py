@@ -6,6 +6,15 @@ content), and the rules in force (enabled codes, target versions, fixable codes)
 file's path and holds the hash of its content and of the rules applied to it (per-file-ignores), so an
 edited file, a changed table or a changed selection all miss. Like `.ruff_cache`, the folder carries a
 `CACHEDIR.TAG` and a `.gitignore` of `*`.
+
+A file whose findings depend on other files (a program counting the seed a helper module sets) keeps the
+hash of each of them in its entry, and is served only while they all hold the same bytes.
+
+A *plan* (one small signed file per configuration) lets a run whose every file is unchanged be answered
+without loading the table or importing the checker: it maps the configuration in force (the settings after
+command-line options, the tool and the table's files) to the rules key each file was checked under, which
+is all that is needed to find the entries. It is written by a run that loaded the table, so a selection or
+option that the table would reject never gets a plan.
 """
 
 from __future__ import annotations
@@ -17,17 +26,20 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from defaultlint import __version__
+from defaultlint.core.ftypes import Applicability, Edit, FileResult, Finding, Fix, Position
 from defaultlint.project.atomic import replace_file
 from defaultlint.project.gcpause import paused
-from defaultlint.core.checker import Rules
-from defaultlint.core.ftypes import Applicability, Edit, Finding, Fix, Position
-from defaultlint.core.table import Table
-from defaultlint.project.tables import rules_digest
+from defaultlint.project.tables import rules_digest, rules_dir
+
+if TYPE_CHECKING:  # a run served from the cache imports neither
+    from defaultlint.core.checker import Rules
+    from defaultlint.core.table import Table
 
 CACHE_DIR_NAME = ".defaultlint_cache"
-FORMAT = 2
+FORMAT = 3
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by defaultlint.\n"
@@ -49,9 +61,9 @@ def tool_fingerprint() -> str:
     return _tool_digest
 
 
-def table_fingerprint(table: Table) -> str:
-    """A hash of every rules file the table was loaded from."""
-    return rules_digest(Path(table.root))
+def table_fingerprint(table: Table | None = None) -> str:
+    """A hash of every rules file the table was loaded from (`table`, else the shipped one, unparsed)."""
+    return rules_digest(Path(table.root) if table is not None else rules_dir())
 
 
 def rules_fingerprint(rules: Rules) -> str:
@@ -115,15 +127,21 @@ class Cache:
     verify and is ignored, so it can neither hide findings nor add any. Every entry is checked for shape
     before use; a damaged one is a miss and is rewritten."""
 
-    def __init__(self, directory: Path, table: Table, rules: Rules, key: bytes | None = None):
+    def __init__(self, directory: Path, table: Table | None, rules: Rules | None, key: bytes | None = None,
+                 rules_key: str | None = None, table_digest: str | None = None):
+        """The cache of `table` and `rules`; a run without a table names them by their fingerprints instead
+        (`table_digest`: `table_fingerprint()`, `rules_key`: `rules_fingerprint(rules)`)."""
         self.directory = Path(directory)
+        self.table_digest = table_digest or table_fingerprint(table)
+        self.rules_key = rules_key or rules_fingerprint(rules)
         digest = hashlib.sha256(
-            "\0".join((tool_fingerprint(), table_fingerprint(table), rules_fingerprint(rules))).encode()
+            "\0".join((tool_fingerprint(), self.table_digest, self.rules_key)).encode()
         ).hexdigest()[:24]
         self.file = self.directory / __version__ / f"{digest}.json"
         self.entries: dict[str, list] = {}
         self.dirty = False
         self.key = key if key is not None else user_key()
+        self._hashes: dict[str, str | None] = {}  # path -> content hash of the files entries depend on
         check_private(self.directory)  # raises UnsafeCache: the caller says so and runs without a cache
         self._read()
 
@@ -150,21 +168,47 @@ class Cache:
 
     def get(self, path: Path, digest: str, rules_key: str) -> list[Finding] | None:
         entry = self.entries.get(self.path_key(path))
-        if not (isinstance(entry, list) and len(entry) == 4 and entry[0] == digest and entry[1] == rules_key):
+        if not (isinstance(entry, list) and len(entry) == 5 and entry[0] == digest and entry[1] == rules_key):
             return None
         try:
+            if not self._deps_hold(entry[4]):
+                return None
             return load_findings(entry[2], entry[3], str(path))
         except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # a damaged entry is a miss
             self.entries.pop(self.path_key(path), None)
             self.dirty = True
             return None
 
+    def new_run(self) -> None:
+        """Forget the hashes of files read so far: a cache kept for another run reads them again."""
+        self._hashes.clear()
+
+    def know(self, path: Path, digest: str) -> None:
+        """The content hash of a file this run has read anyway (a dependency of another needs no second read)."""
+        self._hashes[self.path_key(path)] = digest
+
+    def _deps_hold(self, deps: list) -> bool:
+        """Whether every file the findings depended on holds the bytes it held when they were found."""
+        for name, digest in deps:
+            if name not in self._hashes:
+                try:
+                    self._hashes[name] = content_hash(Path(name).read_bytes())
+                except OSError:
+                    self._hashes[name] = None
+            if self._hashes[name] != digest:
+                return False
+        return True
+
     @staticmethod
     def path_key(path: Path) -> str:
         return os.path.abspath(path)
 
-    def put(self, path: Path, digest: str, rules_key: str, findings: list[Finding]) -> None:
-        self.entries[self.path_key(path)] = [digest, rules_key, *dump_findings(findings)]
+    def put(self, path: Path, digest: str, rules_key: str, findings: list[Finding],
+            depends: dict[str, str] | None = None) -> None:
+        """Store the findings of `path` (bytes hashing to `digest`); `depends`: path -> content hash of each
+        other file they were found from."""
+        deps = sorted([os.path.abspath(p), h] for p, h in (depends or {}).items())
+        self.entries[self.path_key(path)] = [digest, rules_key, *dump_findings(findings), deps]
         self.dirty = True
 
     def save(self) -> None:
@@ -189,6 +233,128 @@ class Cache:
         except (OSError, UnsafeCache):
             return
         self.dirty = False
+
+
+# -- plans: a run answered from the cache without the table ----------------------------------------------
+def settings_fingerprint(settings) -> str:
+    """A hash of the settings in force (configuration and command line), but for what the checked files
+    import (`imported_families`), which a plan records per variant."""
+    import dataclasses
+
+    data = dataclasses.asdict(settings)
+    data.pop("imported_families", None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def plan_path(directory: Path, settings, table_digest: str) -> Path:
+    digest = hashlib.sha256("\0".join((tool_fingerprint(), table_digest, settings_fingerprint(settings))).encode())
+    return Path(directory) / __version__ / f"plan-{digest.hexdigest()[:24]}.json"
+
+
+def _read_signed(path: Path, key: bytes):
+    """The JSON of a file this user's key signed, else None."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    mac, sep, body = raw.partition(b"\n")
+    if not sep or not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).hexdigest().encode()):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _write_signed(path: Path, key: bytes, data) -> None:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    replace_file(path, hmac.new(key, body, hashlib.sha256).hexdigest().encode() + b"\n" + body, mode=0o600)
+
+
+def _variant_name(families) -> str:
+    return ",".join(sorted(families))
+
+
+def write_plan(cache: Cache, settings, table: Table, files: list[Path], keys: dict[str, str]) -> None:
+    """Record how this run found its entries: the rules key of each file (`keys`: path key -> rules key,
+    only needed with per-file-ignores) under the settings in force. Errors are ignored (no plan, no fast run)."""
+    import dataclasses
+
+    scanned = dataclasses.replace(settings, imported_families=frozenset()).needs_scan(table)
+    variant = {"rules": cache.rules_key,
+               "files": {k: keys[k] for k in map(cache.path_key, files) if k in keys} if settings.per_file_ignores
+               else None}
+    try:
+        path = plan_path(cache.directory, settings, cache.table_digest)
+        old = _read_signed(path, cache.key)
+        variants = old.get("variants") if isinstance(old, dict) and old.get("format") == FORMAT else None
+        variants = variants if isinstance(variants, dict) else {}
+        name = _variant_name(settings.imported_families) if scanned else ""
+        if variants.get(name) == variant:
+            return
+        variants[name] = variant
+        ensure_dir(cache.directory)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        check_private(path.parent)
+        _write_signed(path, cache.key, {"format": FORMAT, "scan": table.families() if scanned else None,
+                                        "variants": variants})
+    except (OSError, UnsafeCache, ValueError, TypeError):
+        return
+
+
+class _Families:
+    """What `config.scan_families` asks of a table, from a plan."""
+
+    def __init__(self, families: dict[str, str]):
+        self._families = families
+
+    def families(self) -> dict[str, str]:
+        return self._families
+
+
+def serve(directory: Path, settings, files: list[Path], key: bytes | None = None
+          ) -> tuple[list[FileResult] | None, Cache | None]:
+    """The results of `files` under `settings`, all from the cache, without loading the table: (results,
+    the cache read) when the configuration has a plan and every file (and every file its findings depend on)
+    is unchanged, else (None, the cache read or None). Raises UnsafeCache as `Cache` does."""
+    from defaultlint.project.source import ReadError, decode, read_bytes
+
+    key = key if key is not None else user_key()
+    check_private(Path(directory))
+    table_digest = table_fingerprint()
+    plan = _read_signed(plan_path(directory, settings, table_digest), key)
+    if not (isinstance(plan, dict) and plan.get("format") == FORMAT and isinstance(plan.get("variants"), dict)):
+        return None, None
+    name = ""
+    if isinstance(plan.get("scan"), dict):
+        from defaultlint.project.config import scan_families
+
+        name = _variant_name(scan_families(files, _Families(plan["scan"])))
+    variant = plan["variants"].get(name)
+    if not (isinstance(variant, dict) and isinstance(variant.get("rules"), str)):
+        return None, None
+    per_file = variant.get("files")
+    cache = Cache(directory, None, None, key, rules_key=variant["rules"], table_digest=table_digest)
+    try:
+        data = [read_bytes(p) for p in files]
+    except ReadError:
+        return None, cache
+    digests = [content_hash(d) for d in data]
+    for path, digest in zip(files, digests):
+        cache.know(path, digest)
+    results = []
+    with paused(keep=True):
+        for path, raw, digest in zip(files, data, digests):
+            rules_key = per_file.get(cache.path_key(path)) if isinstance(per_file, dict) else variant["rules"]
+            hit = cache.get(path, digest, rules_key) if isinstance(rules_key, str) else None
+            if hit is None:
+                return None, cache
+            try:
+                text = decode(raw).text
+            except ReadError:
+                return None, cache
+            results.append(FileResult(str(path), hit, source=text))
+    return results, cache
 
 
 def check_private(directory: Path) -> None:

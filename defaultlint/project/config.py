@@ -7,9 +7,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from defaultlint.core.checker import Rules
-from defaultlint.core.table import Table
 from defaultlint.formats import FORMATS as OUTPUT_FORMATS
 from defaultlint.core.versions import VersionRange, parse_range
 
@@ -17,6 +16,10 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+if TYPE_CHECKING:  # the checker is imported when rules are made: a run served from the cache never makes any
+    from defaultlint.core.checker import Rules
+    from defaultlint.core.table import Table
 
 
 class ConfigError(Exception):
@@ -99,6 +102,8 @@ class Settings:
         return names
 
     def rules(self, table: Table) -> Rules:
+        from defaultlint.core.checker import Rules
+
         targets: dict[str, VersionRange] = {}
         for fw, spec in table.targets_from(self.detected_targets).items():
             if fw in table.frameworks:
@@ -130,6 +135,8 @@ class Settings:
                 ignored |= set(expand(codes, list(table.codes)))
         if not ignored:
             return base
+        from defaultlint.core.checker import Rules
+
         return Rules(base.enabled - ignored, base.targets, base.fixable, base.differences_only - ignored)
 
     def validate(self, table: Table) -> None:

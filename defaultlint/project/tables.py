@@ -6,8 +6,10 @@ import functools
 import hashlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from defaultlint.core.table import Table, TableError
+if TYPE_CHECKING:
+    from defaultlint.core.table import Table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -21,11 +23,15 @@ def rules_dir() -> Path:
     for candidate in (package / "rules", package.parent / "rules"):
         if (candidate / "codes.toml").is_file():
             return candidate
+    from defaultlint.core.table import TableError
+
     raise TableError(f"the default table (rules/) was not found next to {package}")
 
 
 def read_documents(root: Path) -> dict[str, dict]:
     """Every rules file under `root`, parsed: relative path -> data."""
+    from defaultlint.core.table import TableError
+
     out = {}
     for path in sorted([*root.glob("*.toml"), *root.glob("*/*.toml")]):
         rel = path.relative_to(root).as_posix()
@@ -40,6 +46,8 @@ def read_documents(root: Path) -> dict[str, dict]:
 @functools.lru_cache(maxsize=None)
 def load_table(root: str | None = None) -> Table:
     """The table under `root` (default: the shipped rules/), parsed and checked once per process."""
+    from defaultlint.core.table import Table
+
     folder = Path(root) if root else rules_dir()
     return Table.from_documents(read_documents(folder), str(folder))
 

@@ -438,6 +438,31 @@ class DefaultlintServer(LanguageServer):
             kind=FIX_ALL, edit=types.WorkspaceEdit(changes={uri: [edit]}),
         )
 
+    def fix_edits(self, uri: str) -> list[types.TextEdit]:
+        """The safe fix-all of a Python document as one edit spanning what it changes (the text before and
+        after is left alone, so marks and folds stay): the answer to willSaveWaitUntil and formatting.
+        Nothing for other documents, notebook cells, files the configuration excludes, or nothing to fix."""
+        doc = self.workspace.text_documents.get(uri)
+        if doc is None or not _is_python(uri, doc.language_id) or self.workspace.get_notebook_document(cell_uri=uri):
+            return []
+        path = self.path_of(uri)
+        linter = self.linter_for(uri)
+        if self.excluded(linter, path):
+            return []
+        text = doc.source
+        new, applied, _ = linter.fix_text(text, str(path) if path else "-", unsafe=False, project=linter.new_project())
+        if not applied or new == text:
+            return []
+        start = 0
+        limit = min(len(text), len(new))
+        while start < limit and text[start] == new[start]:
+            start += 1
+        end = 0
+        while end < limit - start and text[len(text) - 1 - end] == new[len(new) - 1 - end]:
+            end += 1
+        span = Positions(text, self.encoding()).range(start, len(text) - end)
+        return [types.TextEdit(range=_converter.structure(span, types.Range), new_text=new[start:len(new) - end])]
+
     # -- hover ------------------------------------------------------------------------------------------
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         uri = params.text_document.uri
@@ -513,6 +538,18 @@ def create_server() -> DefaultlintServer:
         options = params.initialization_options
         if isinstance(options, dict) and isinstance(options.get("throttle"), (int, float)):
             ls.throttle = max(0.0, float(options["throttle"]))
+        # Fixing as a file is saved or formatted rewrites code the user did not ask to change there: each is
+        # offered (advertised in the capabilities computed after this handler) only when asked for.
+        if isinstance(options, dict) and options.get("fixOnSave") is True:
+            @ls.feature(types.TEXT_DOCUMENT_WILL_SAVE_WAIT_UNTIL)
+            def will_save_wait_until(ls: DefaultlintServer, params: types.WillSaveTextDocumentParams
+                                     ) -> list[types.TextEdit]:
+                return ls.fix_edits(params.text_document.uri)
+
+        if isinstance(options, dict) and options.get("fixOnFormat") is True:
+            @ls.feature(types.TEXT_DOCUMENT_FORMATTING)
+            def formatting(ls: DefaultlintServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
+                return ls.fix_edits(params.text_document.uri)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: DefaultlintServer, params: types.InitializedParams) -> None:
