@@ -41,4 +41,4 @@ def test_evaluation_entry_points_through_the_trainer_instance():
 def test_checkpoint_mode_is_in_force_only_with_a_monitor():
     text = ("from pytorch_lightning.callbacks import ModelCheckpoint\n"
             "last = ModelCheckpoint(dirpath='ckpt')\nbest = ModelCheckpoint(monitor='val_acc', save_top_k=3)\n")
-    assert _found(text) == [(2, "DL644", "monitor"), (3, "DL642", "mode")]
+    assert _found(text) == [(2, "DL644", "monitor"), (2, "DL644", "save_top_k"), (3, "DL642", "mode")]
