@@ -63,6 +63,13 @@ def names(text: str) -> set[str]:
     return out
 
 
+def given_only(text: str) -> set[str]:
+    """The parameter names a condition reads only through `given('p')`, never as a value."""
+    tree = compile_condition(text)
+    values = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in _PREDICATES}
+    return names(text) - values
+
+
 def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 

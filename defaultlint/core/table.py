@@ -534,6 +534,12 @@ class Table:
         params = parse_signature(row["signature"], where)
         names = {p.name for p in params}
         facts = {}
+
+        def unknown_in(condition: str) -> set[str]:
+            # a keyword the signature collects in **kwargs can be asked about with given('p'), never read
+            unknown = conditions.names(condition) - names
+            return unknown - conditions.given_only(condition) if any(p.kind is VAR_KW for p in params) else unknown
+
         for pname, f in row.get("params", {}).items():
             if pname not in names:
                 raise TableError(f"{where}: facts for unknown parameter {pname!r}")
@@ -544,14 +550,14 @@ class Table:
             facts[pname] = ParamFacts(
                 tuple([cps] if isinstance(cps, str) else cps or ()), f.get("convert"), f.get("note"), f.get("code"),
                 f.get("hyper", True), f.get("resolves"), f.get("resolved_by"), f.get("applies_when"), aliases)
-            unknown = conditions.names(f["applies_when"]) - names if "applies_when" in f else set()
+            unknown = unknown_in(f["applies_when"]) if "applies_when" in f else set()
             if unknown:
                 raise TableError(f"{where}: the condition of {pname} reads unknown parameters {sorted(unknown)}")
         implicit = []
         for i in row.get("implicit", ()):
             implicit.append(Implicit(i["name"], i["value"], i.get("counterpart"), i.get("explicit"), i.get("note"),
                                      i.get("code"), i["verified"], i.get("applies_when")))
-            if i.get("applies_when") and conditions.names(i["applies_when"]) - names:
+            if i.get("applies_when") and unknown_in(i["applies_when"]):
                 raise TableError(f"{where}: the condition of {i['name']} reads unknown parameters")
         changes = tuple(Change(c["param"], parse_version(c["version"]), c["before"], c["after"], c["source"],
                                c.get("note")) for c in row.get("change", ()))
