@@ -42,3 +42,13 @@ def test_checkpoint_mode_is_in_force_only_with_a_monitor():
     text = ("from pytorch_lightning.callbacks import ModelCheckpoint\n"
             "last = ModelCheckpoint(dirpath='ckpt')\nbest = ModelCheckpoint(monitor='val_acc', save_top_k=3)\n")
     assert _found(text) == [(2, "DL644", "monitor"), (2, "DL644", "save_top_k"), (3, "DL642", "mode")]
+
+
+def test_a_fact_passed_through_kwargs_is_written_as_that_keyword():
+    from conftest import lint
+
+    [dtype] = lint("from transformers import AutoModel\nm = AutoModel.from_pretrained('x')\n", select=["DL647"])
+    assert dtype.fix.message == ("Write `dtype='auto'` explicitly (a keyword the signature passes on through "
+                                 "**kwargs).")
+    assert lint("from transformers import AutoModel\nm = AutoModel.from_pretrained('x', dtype='auto')\n",
+                select=["DL647"]) == []

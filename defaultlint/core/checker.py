@@ -339,7 +339,11 @@ class Checker:
             message += f", in some cases); in force only when {v.condition}" if v.source is Source.CONDITIONAL \
                 else ")"
             imp = api.implicit_fact(v.name)
-            explicit = ((imp.explicit if imp else None) or "").replace("{obj}", "layer")
+            written = (imp.explicit if imp else None) or ""
+            explicit = written.replace("{obj}", "layer")
+            if written and "{obj}" not in written:  # a keyword the signature collects in **kwargs
+                return message + cp + ".", Fix(DISPLAY, f"Write `{explicit}` explicitly (a keyword the "
+                                                        f"signature passes on through **kwargs).")
             return message + cp + ".", Fix(DISPLAY, f"No argument expresses this default; write it out as: {explicit}"
                                            if explicit else "No argument expresses this default.")
         name, value = v.name, v.value or ""
