@@ -120,3 +120,30 @@ def test_methods_resolve_through_a_factory_function():
 ])
 def test_factory_functions_resolve_only_when_certain(variant):
     assert "keras.Model.fit" not in apis(variant)
+
+
+def test_self_in_a_method_of_a_framework_subclass_is_an_instance_of_it():
+    from conftest import lint
+
+    source = """
+import lightning as L
+
+class Model(L.LightningModule):
+    def training_step(self, batch, idx):
+        self.log("loss", 1.0, on_step=True, on_epoch=True, batch_size=8, reduce_fx="mean")
+
+    @staticmethod
+    def helper(self):
+        self.log("x", 1.0)
+
+    @classmethod
+    def build(cls):
+        return cls.log
+
+    def log(self, *args, **kwargs):  # a user override: no framework call
+        pass
+"""
+    assert lint(source, select=["DL640"]) == []  # the class overrides log
+    without = source.replace("    def log(self, *args, **kwargs):  # a user override: no framework call\n        pass\n", "")
+    found = lint(without, select=["DL640"])
+    assert [(f.location.row, f.message.split("`")[1]) for f in found] == [(6, "sync_dist")]  # not the static method

@@ -100,6 +100,7 @@ class Resolver:
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope its expressions are evaluated in
         self.class_of: dict[int, Binding] = {}  # id(class body scope) -> the class's binding
+        self.class_name: dict[int, tuple[str, Scope]] = {}  # id(class body scope) -> (its name, where bound)
         self.stored: dict[int, ast.expr] = {}  # id(call) -> where its value is stored (`self.fc = nn.Linear(...)`)
         self.returns: dict[int, list[ast.expr | None]] = {}  # id(function scope) -> its return values
         self.calls: list[tuple[ast.Call, Scope]] = []  # every call whose callee is a dotted name
@@ -416,6 +417,7 @@ class _Binder:
             scope.bind(st.name, Binding(OPAQUE) if st.decorator_list else Binding(FACTORY, scope=inner))
             r.scope_of[id(st)] = inner
             self.arguments_bind(st.args, inner)
+            self.bind_self(st, scope, inner)
             self.body(st.body, inner)
             return
         if isinstance(st, ast.ClassDef):
@@ -434,6 +436,7 @@ class _Binder:
             r.scope_of[id(st)] = inner
             if base is not None:
                 r.class_of[id(inner)] = binding
+                r.class_name[id(inner)] = (st.name, scope)
             self.body(st.body, inner)
             return
         if isinstance(st, ast.Assign):
@@ -557,6 +560,24 @@ class _Binder:
         for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
             if arg is not None and arg.annotation is not None:
                 self.expr(arg.annotation, scope)
+
+    def bind_self(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, inner: Scope) -> None:
+        """The first parameter of a method of a framework subclass is an instance of that class (`self.log(...)`
+        in a LightningModule's hook); a classmethod's is the class. A static method, or a method whose class
+        name is rebound in its own scope, binds nothing."""
+        named = self.r.class_name.get(id(scope))
+        params = [*fn.args.posonlyargs, *fn.args.args]
+        if named is None or not params:
+            return
+        decorators = {d.id for d in fn.decorator_list if isinstance(d, ast.Name)}
+        if "staticmethod" in decorators or len(fn.decorator_list) > len(decorators & {"classmethod"}):
+            return  # another decorator may hand the method anything
+        name, outer = named
+        if len(outer.bindings.get(name, ())) != 1:
+            return
+        cls = ast.Name(id=name, ctx=ast.Load())
+        kind = ALIAS if "classmethod" in decorators else INSTANCE
+        inner.bindings[params[0].arg] = [Binding(kind, expr=cls, scope=outer)]
 
     def arguments_bind(self, a: ast.arguments, inner: Scope) -> None:
         for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
