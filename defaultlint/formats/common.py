@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from defaultlint import DOCS_URL
 from defaultlint.core.ftypes import FileResult, Finding
@@ -19,7 +19,48 @@ if TYPE_CHECKING:
 NOTEBOOK_SUFFIX = ".ipynb"
 
 
-def rule_url(table: Table, code: str) -> str:
+class CodeFacts(NamedTuple):
+    """What the output formats say of a rule code: its name (in its link), summary, why it matters and
+    whether the default selection holds it. The fields carry the names of the table's `Code`'s."""
+
+    code: str
+    name: str
+    summary: str
+    why: str
+    default: bool
+
+
+class RuleFacts:
+    """The codes of a table as the output formats read them (`codes`: code -> CodeFacts): a renderer takes
+    a `Table` or this, which a run served from the cache rebuilds from its signed plan without loading the
+    table."""
+
+    def __init__(self, codes: dict[str, CodeFacts]):
+        self.codes = codes
+
+    @classmethod
+    def of(cls, table: Table) -> RuleFacts:
+        return cls({c.code: CodeFacts(c.code, c.name, c.summary, c.why, c.default) for c in table.codes.values()})
+
+    def dump(self) -> list:
+        """JSON data: one [code, name, summary, why, default] per code, in the table's order."""
+        return [list(c) for c in self.codes.values()]
+
+    @classmethod
+    def load(cls, data) -> RuleFacts | None:
+        """The facts `dump` wrote, or None when `data` has another shape."""
+        if not isinstance(data, list):
+            return None
+        codes = {}
+        for row in data:
+            if not (isinstance(row, list) and len(row) == 5 and all(isinstance(v, str) for v in row[:4])
+                    and isinstance(row[4], bool)):
+                return None
+            codes[row[0]] = CodeFacts(*row)
+        return cls(codes)
+
+
+def rule_url(table: Table | RuleFacts, code: str) -> str:
     c = table.codes.get(code)
     anchor = f"{code}-{c.name}".lower() if c else code.lower()
     return f"{DOCS_URL}#{anchor}"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from defaultlint.core.text import Lines
 from defaultlint.core.ftypes import FileResult, Finding
 from defaultlint.formats.common import rule_url
-from defaultlint.core.table import Table
+
+if TYPE_CHECKING:  # a renderer takes a Table or the RuleFacts of a run served from the cache
+    from defaultlint.core.table import Table
 
 SOURCE = "defaultlint"
 SEVERITY_WARNING = 2
