@@ -173,8 +173,9 @@ Every output format, cold (`--no-cache`) and warm (every file served from the ca
   rich: a signed plan per configuration names the entries, and what is left is start-up
   (`defaultlint --version`: the interpreter and click, {startup:.2f} s), reading the cache file and rebuilding the
   cached findings, reading, decoding and hashing all {size:.1f} MB of source (the cache is keyed by content
-  and never trusts a modification time, so a stale result is never served), and rendering. The machine
-  formats load the table (rule names and links), which costs them the difference. The phases of a
+  and never trusts a modification time, so a stale result is never served), and rendering. Every format
+  runs so: the plan also holds what the machine formats say of each rule (its name, link, summary and
+  default selection). The phases of a
   warm run, timed one by one in a fresh process (`bench/warm_profile.py`; the interpreter's own start-up
   of about 0.02 s comes before them):
 

@@ -251,9 +251,9 @@ def _check(paths, select, extend_select, ignore, target_version, output_format, 
                 click.echo(_fix_only_summary(results, fixed), err=True)
             return _fix_exit(results, exit_zero, fixing)
         if click.get_current_context().meta.get("defaultlint.statistics"):
-            out.write(report.render_statistics(results, table or load_table(), fmt))
+            out.write(report.render_statistics(results, _rule_facts(table, warm), fmt))
         elif fmt in MACHINE_FORMATS:
-            out.write(render(fmt, results, table or load_table()))
+            out.write(render(fmt, results, _rule_facts(table, warm)))
         elif fmt == "concise":
             out.write(report.render_concise(results))
             if not quiet:
@@ -291,6 +291,16 @@ def _report_problems(results: list[FileResult], notes: list[str], verbose: bool)
     if notes:
         parts.append("the worker processes failed and checking went on in one process")
     _err(f"defaultlint: warning: {'; '.join(parts)} (--verbose shows why)")
+
+
+def _rule_facts(table, warm):
+    """What the formats say of each rule code: the table's, else (a run served from the cache) the facts of
+    the cache's signed plan, else the table loaded now."""
+    if table is not None:
+        return table
+    if warm is not None and warm.facts is not None:
+        return warm.facts
+    return load_table()
 
 
 def _serve_from_cache(cache_dir, settings: Settings, files: list[Path]):

@@ -273,3 +273,43 @@ def test_a_plan_not_signed_by_the_user_is_ignored(tmp_path):
     body = json.dumps({"format": 3, "scan": None, "variants": {"": {"rules": "0" * 32, "files": None}}})
     plans[0].write_text("0" * 64 + "\n" + body, encoding="utf-8")  # a forged plan pointing elsewhere
     assert run_cli(*args, cwd=tmp_path).stdout == first.stdout
+
+
+MACHINE_FORMATS = ("json", "json-lines", "github", "gitlab", "sarif", "junit", "lsp")
+
+
+@pytest.mark.parametrize("extra", [(), ("--statistics",)], ids=["report", "statistics"])
+def test_every_format_of_a_run_served_from_the_cache_is_the_cold_runs_byte_for_byte(tmp_path, extra):
+    src = tmp_path / "src"
+    src.mkdir()
+    write(src, "m.py", TORCH)
+    write(src, "k.py", KERAS)
+    write(src, "clean.py", "x = 1\n")
+    shutil.copy(ROOT / "tests" / "data" / "model.ipynb", src / "model.ipynb")
+    cache = tmp_path / "c"
+    args = (src, "--select", "ALL", *extra)
+    _, filled = _probe(tmp_path, *args, "--cache-dir", cache)
+    assert "defaultlint.core.table" in filled
+    assert (cache.stat().st_mode & 0o777) == 0o700
+    for fmt in ("full", "concise", *MACHINE_FORMATS):
+        cold_out, cold = _probe(tmp_path, *args, "--no-cache", "--output-format", fmt)
+        warm_out, warm = _probe(tmp_path, *args, "--cache-dir", cache, "--output-format", fmt)
+        assert warm_out == cold_out, fmt
+        assert cold.startswith("exit 1") and "defaultlint.core.table" in cold, fmt
+        assert warm == "exit 1 imported []", fmt
+        assert "DL201" in warm_out, fmt
+
+
+def test_a_plan_whose_rule_facts_are_damaged_loads_the_table(tmp_path):
+    from defaultlint.project.cache import _read_signed, _write_signed, user_key
+
+    src = write(tmp_path, "m.py", TORCH)
+    args = (src, "--select", "ALL", "--cache-dir", tmp_path / "c", "--output-format", "sarif")
+    cold_out, _ = _probe(tmp_path, *args)
+    plan = next((tmp_path / "c").rglob("plan-*.json"))
+    data = _read_signed(plan, user_key())
+    assert [c[0] for c in data["codes"]][:1] == ["DL001"] and all(len(c) == 5 for c in data["codes"])
+    data["codes"] = [["DL201", "a-name", "", "", "yes"]]  # signed, but of another shape
+    _write_signed(plan, user_key(), data)
+    warm_out, warm = _probe(tmp_path, *args)
+    assert warm_out == cold_out and "defaultlint.core.table" in warm and "defaultlint.core.checker" not in warm

@@ -299,3 +299,21 @@ def test_json_reads_as_ruffs_json(results, table):
             assert d["fix"]["applicability"] in ("safe", "unsafe", "display-only")
             for e in d["fix"]["edits"]:
                 assert {"content", "location", "end_location"} <= set(e)
+
+
+def test_indented_json_is_what_the_standard_library_writes():
+    import json
+
+    from defaultlint.core.ftypes import Applicability
+    from defaultlint.formats.common import dumps_indented
+
+    values = [
+        [], {}, None, True, 0, -7, 10**30, "", "é \u2028 \x00 \x1b \" \\ 𝄞 \ud800",
+        [{"a": [], "b": {}, "c": [1, [2, {"d": None}]], "é\n": False}],
+        {"applicability": Applicability.SAFE, "n": [Applicability.UNSAFE]},
+        {"x": 1.5, "y": [float("nan"), float("inf")]},  # floats: left to json.dumps
+        {1: "a", None: "b"},  # keys that are not strings: left to json.dumps
+        ("a", ("b",)),
+    ]
+    for value in values:
+        assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)

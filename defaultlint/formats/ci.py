@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.formats.common import display_path, source_lines
+from defaultlint.formats.common import display_path, dumps_indented, source_lines
 
 
 def _where(f: Finding) -> str:
@@ -84,7 +84,7 @@ def render_gitlab(results: list[FileResult], table=None) -> str:
                 "severity": "critical" if f.code == "DL001" else "minor",
                 "location": {"path": path, "lines": _lines(f, file_line)},
             })
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(issues) + "\n"
 
 
 def _lines(f: Finding, file_line) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from defaultlint import DOCS_URL
 from defaultlint.core.ftypes import FileResult, Finding
@@ -19,7 +19,48 @@ if TYPE_CHECKING:
 NOTEBOOK_SUFFIX = ".ipynb"
 
 
-def rule_url(table: Table, code: str) -> str:
+class CodeFacts(NamedTuple):
+    """What the output formats say of a rule code: its name (in its link), summary, why it matters and
+    whether the default selection holds it. The fields carry the names of the table's `Code`'s."""
+
+    code: str
+    name: str
+    summary: str
+    why: str
+    default: bool
+
+
+class RuleFacts:
+    """The codes of a table as the output formats read them (`codes`: code -> CodeFacts): a renderer takes
+    a `Table` or this, which a run served from the cache rebuilds from its signed plan without loading the
+    table."""
+
+    def __init__(self, codes: dict[str, CodeFacts]):
+        self.codes = codes
+
+    @classmethod
+    def of(cls, table: Table) -> RuleFacts:
+        return cls({c.code: CodeFacts(c.code, c.name, c.summary, c.why, c.default) for c in table.codes.values()})
+
+    def dump(self) -> list:
+        """JSON data: one [code, name, summary, why, default] per code, in the table's order."""
+        return [list(c) for c in self.codes.values()]
+
+    @classmethod
+    def load(cls, data) -> RuleFacts | None:
+        """The facts `dump` wrote, or None when `data` has another shape."""
+        if not isinstance(data, list):
+            return None
+        codes = {}
+        for row in data:
+            if not (isinstance(row, list) and len(row) == 5 and all(isinstance(v, str) for v in row[:4])
+                    and isinstance(row[4], bool)):
+                return None
+            codes[row[0]] = CodeFacts(*row)
+        return cls(codes)
+
+
+def rule_url(table: Table | RuleFacts, code: str) -> str:
     c = table.codes.get(code)
     anchor = f"{code}-{c.name}".lower() if c else code.lower()
     return f"{DOCS_URL}#{anchor}"
@@ -108,3 +149,69 @@ def source_lines(r: FileResult):
 
 def rel(path: Path) -> str:
     return display_path(str(path))
+
+
+def dumps_indented(data) -> str:
+    """`json.dumps(data, indent=2, ensure_ascii=False)`, in a fraction of its time: the standard library
+    writes indented JSON with its pure-Python encoder (its C encoder writes only compact JSON), a generator
+    per value, which made encoding most of the time of a run served from the cache. Strings go through the C
+    string encoder; anything but dicts with string keys, lists, strings, ints, bools and None is left to
+    `json.dumps`."""
+    import json
+    from json.encoder import encode_basestring
+
+    out: list[str] = []
+    add = out.append
+
+    def value(o, pad: str) -> None:
+        t = type(o)
+        if t is str:
+            add(encode_basestring(o))
+        elif t is dict:
+            if not o:
+                add("{}")
+                return
+            inner = pad + "  "
+            first = True
+            for k, v in o.items():
+                if type(k) is not str:
+                    raise _Unusual
+                add(("{\n" if first else ",\n") + inner + encode_basestring(k) + ": ")
+                first = False
+                value(v, inner)
+            add("\n" + pad + "}")
+        elif t is list or t is tuple:
+            if not o:
+                add("[]")
+                return
+            inner = pad + "  "
+            first = True
+            for v in o:
+                add(("[\n" if first else ",\n") + inner)
+                first = False
+                value(v, inner)
+            add("\n" + pad + "]")
+        elif o is None:
+            add("null")
+        elif o is True:
+            add("true")
+        elif o is False:
+            add("false")
+        elif t is int:
+            add(int.__repr__(o))
+        elif isinstance(o, str):  # a str enum (a fix's applicability) is written as its text
+            add(encode_basestring(o))
+        elif isinstance(o, int) and not isinstance(o, bool):
+            add(int.__repr__(o))
+        else:
+            raise _Unusual
+
+    try:
+        value(data, "")
+    except _Unusual:
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    """A value `dumps_indented` leaves to the standard library."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.core.table import Table
 from defaultlint.core.text import Lines
-from defaultlint.formats.common import edit_positions, rule_url
+from defaultlint.formats.common import dumps_indented, edit_positions, rule_url
+
+if TYPE_CHECKING:  # a renderer takes a Table or the RuleFacts of a run served from the cache
+    from defaultlint.core.table import Table
 
 
 def finding_json(f: Finding, table: Table, positions) -> dict:
@@ -51,7 +54,7 @@ def results_json(results: list[FileResult], table: Table) -> list[dict]:
 
 
 def render_json(results: list[FileResult], table: Table) -> str:
-    return json.dumps(results_json(results, table), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(results_json(results, table)) + "\n"
 
 
 def render_json_lines(results: list[FileResult], table: Table) -> str:

@@ -6,14 +6,15 @@ counted in code units of the negotiated position encoding (UTF-16 unless agreed 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from defaultlint.core.text import Lines
 from defaultlint.core.ftypes import FileResult, Finding
-from defaultlint.formats.common import rule_url
-from defaultlint.core.table import Table
+from defaultlint.formats.common import dumps_indented, rule_url
+
+if TYPE_CHECKING:  # a renderer takes a Table or the RuleFacts of a run served from the cache
+    from defaultlint.core.table import Table
 
 SOURCE = "defaultlint"
 SEVERITY_WARNING = 2
@@ -123,7 +124,7 @@ def results_lsp(results: list[FileResult], table: Table, encoding: str = UTF16) 
 
 def lsp_diagnostics_json(results: list[FileResult], table: Table) -> str:
     """The report for `--output-format lsp`: a JSON list of {"uri", "diagnostics": [Diagnostic, ...]}."""
-    return json.dumps(results_lsp(results, table), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(results_lsp(results, table)) + "\n"
 
 
 def render_lsp(results: list[FileResult], table: Table) -> str:

@@ -7,15 +7,17 @@ its documentation link; each finding is a result pointing at its region. Columns
 
 from __future__ import annotations
 
-import json
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from defaultlint import __version__
 from defaultlint.core.ftypes import FileResult, Finding
 from defaultlint.formats.ci import notebook_lines
-from defaultlint.formats.common import display_path, edit_positions, rule_url
-from defaultlint.core.table import Table
+from defaultlint.formats.common import display_path, dumps_indented, edit_positions, rule_url
+
+if TYPE_CHECKING:  # a renderer takes a Table or the RuleFacts of a run served from the cache
+    from defaultlint.core.table import Table
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/defaultlint/defaultlint"
@@ -108,4 +110,4 @@ def sarif_log(results: list[FileResult], table: Table) -> dict:
 
 
 def render_sarif(results: list[FileResult], table: Table) -> str:
-    return json.dumps(sarif_log(results, table), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(sarif_log(results, table)) + "\n"

@@ -14,7 +14,9 @@ A *plan* (one small signed file per configuration) lets a run whose every file i
 without loading the table or importing the checker: it maps the configuration in force (the settings after
 command-line options, the tool and the table's files) to the rules key each file was checked under, which
 is all that is needed to find the entries. It is written by a run that loaded the table, so a selection or
-option that the table would reject never gets a plan.
+option that the table would reject never gets a plan. The plan also keeps what the output formats say of
+each rule code (name, summary, why, default selection: `formats.common.RuleFacts`), so that every format of
+such a run renders without the table too.
 """
 
 from __future__ import annotations
@@ -140,6 +142,7 @@ class Cache:
         self.file = self.directory / __version__ / f"{digest}.json"
         self.entries: dict[str, list] = {}
         self.dirty = False
+        self.facts = None  # the RuleFacts of the table, when `serve` read them from a plan
         self.key = key if key is not None else user_key()
         self._hashes: dict[str, str | None] = {}  # path -> content hash of the files entries depend on
         check_private(self.directory)  # raises UnsafeCache: the caller says so and runs without a cache
@@ -284,20 +287,24 @@ def write_plan(cache: Cache, settings, table: Table, files: list[Path], keys: di
     variant = {"rules": cache.rules_key,
                "files": {k: keys[k] for k in map(cache.path_key, files) if k in keys} if settings.per_file_ignores
                else None}
+    from defaultlint.formats.common import RuleFacts
+
     try:
         path = plan_path(cache.directory, settings, cache.table_digest)
         old = _read_signed(path, cache.key)
-        variants = old.get("variants") if isinstance(old, dict) and old.get("format") == FORMAT else None
+        ours = isinstance(old, dict) and old.get("format") == FORMAT
+        variants = old.get("variants") if ours else None
         variants = variants if isinstance(variants, dict) else {}
         name = _variant_name(settings.imported_families) if scanned else ""
-        if variants.get(name) == variant:
+        codes = RuleFacts.of(table).dump()
+        if variants.get(name) == variant and old.get("codes") == codes:
             return
         variants[name] = variant
         ensure_dir(cache.directory)
         path.parent.mkdir(mode=0o700, exist_ok=True)
         check_private(path.parent)
         _write_signed(path, cache.key, {"format": FORMAT, "scan": table.families() if scanned else None,
-                                        "variants": variants})
+                                        "codes": codes, "variants": variants})
     except (OSError, UnsafeCache, ValueError, TypeError):
         return
 
@@ -316,7 +323,8 @@ def serve(directory: Path, settings, files: list[Path], key: bytes | None = None
           ) -> tuple[list[FileResult] | None, Cache | None]:
     """The results of `files` under `settings`, all from the cache, without loading the table: (results,
     the cache read) when the configuration has a plan and every file (and every file its findings depend on)
-    is unchanged, else (None, the cache read or None). Raises UnsafeCache as `Cache` does."""
+    is unchanged, else (None, the cache read or None). The cache read carries the plan's `facts` of the rule
+    codes (None when the plan holds none). Raises UnsafeCache as `Cache` does."""
     from defaultlint.project.source import ReadError, decode, read_bytes
 
     key = key if key is not None else user_key()
@@ -335,6 +343,9 @@ def serve(directory: Path, settings, files: list[Path], key: bytes | None = None
         return None, None
     per_file = variant.get("files")
     cache = Cache(directory, None, None, key, rules_key=variant["rules"], table_digest=table_digest)
+    from defaultlint.formats.common import RuleFacts
+
+    cache.facts = RuleFacts.load(plan.get("codes"))
     try:
         data = [read_bytes(p) for p in files]
     except ReadError:

@@ -19,9 +19,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from defaultlint.core.checker import Checker
 from defaultlint.core.text import Lines, parse
-from defaultlint.core.fixer import fix_until_stable
 from defaultlint.core.ftypes import FileResult, Finding, Position
 
 
@@ -382,6 +380,8 @@ def lint_joined(linter, raw: str, path: str, rules=None) -> tuple[Notebook | Non
 
 
 def _check(linter, text: str, path: str, rules=None) -> list[Finding]:
+    from defaultlint.core.checker import Checker  # imported when checking: rendering a cached result needs none
+
     return Checker(linter.table, rules or linter.rules_for(Path(path))).check(text, path)
 
 
@@ -389,6 +389,8 @@ def _fix_python(linter, text: str, path: str, unsafe: bool) -> tuple[str, list[F
     """The fix loop over the joined cells: (new text, applied findings, remaining findings)."""
     rules = linter.rules_for(Path(path))
     order = getattr(linter, "_param_order", None)
+    from defaultlint.core.fixer import fix_until_stable
+
     new, applied, remaining, _ = fix_until_stable(text, lambda t: _check(linter, t, path, rules), unsafe, order)
     return new, applied, remaining
 
