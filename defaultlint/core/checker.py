@@ -51,6 +51,7 @@ class Module:
     inits: list[Site]  # the layer tensors the module initialises itself (core.initialised)
     scopes: dict[int, object] = field(default_factory=dict)  # id(call node) -> the scope it is in
     implied: dict[str, VersionRange] = field(default_factory=dict)  # releases its imports fix (tf_keras)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # per-module answers computed once
 
     def values(self, call: Call, targets: dict[str, VersionRange]) -> CallValues:
         if self.implied:  # the module imports a namespace that fixes a framework's release (tf_keras)

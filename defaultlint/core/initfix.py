@@ -15,6 +15,7 @@ not assigned by a statement of their own (`nn.Sequential(nn.Linear(...))`).
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 
 from defaultlint.core.ftypes import Applicability, Edit, Fix
@@ -43,21 +44,18 @@ def fix(module, call, explicit: str | None) -> Fix | None:
         return None
     owner = ast.unparse(target)
     text = explicit.replace("{obj}", owner)
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    template = _template(explicit)
+    if template is None:
         return None
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr) or not isinstance(tree.body[0].value, ast.Call):
-        return None
+    callee_text, names = template
     scope = module.scopes.get(id(call.node))
     roots = {r for fw in module.table.frameworks.values() for r in fw.roots}
     owner_root = _root(target)
-    callee = tree.body[0].value.func
-    callee_root = _root(callee) if _dotted(callee) else None
+    callee_root = callee_text.split(".", 1)[0]
     if callee_root not in roots:
         return None
     imports: list[str] = []
-    for name in sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - {owner_root, callee_root}):
+    for name in sorted(names - {owner_root, callee_root}):
         if name in roots or name not in sys.stdlib_module_names:
             return None  # a value of the call (fan_in, hidden_size) or another framework reference
         bound = _bound(module, name, scope)
@@ -65,13 +63,13 @@ def fix(module, call, explicit: str | None) -> Fix | None:
             return None  # the name means something else here
         if bound is None:
             imports.append(f"import {name}")
-    spelled = _spelled(module, ast.unparse(callee))
+    spelled = _spelled(module, callee_text)
     if spelled is None:
         return None
     spelled_callee, needs = spelled
     if needs:
         imports.insert(0, needs)
-    text = spelled_callee + text[len(ast.unparse(callee)):] if text.startswith(ast.unparse(callee)) else None
+    text = spelled_callee + text[len(callee_text):] if text.startswith(callee_text) else None
     if text is None:
         return None
     end_row = statement.end_lineno or statement.lineno
@@ -90,6 +88,26 @@ def fix(module, call, explicit: str | None) -> Fix | None:
     title = (f"Insert `{text}` after the layer's assignment" + (f" (and {', '.join(imports)})" if imports else "")
              + f" (unsafe: {UNSAFE_REASON})")
     return Fix(Applicability.UNSAFE, title, edits)
+
+
+_OWNER = "__defaultlint_layer__"
+
+
+@functools.lru_cache(maxsize=512)
+def _template(explicit: str) -> tuple[str, frozenset[str]] | None:
+    """(the dotted callee as written, the other names the statement uses) of a fact's explicit code, parsed
+    once: None unless it is one call of a dotted callee."""
+    try:
+        tree = ast.parse(explicit.replace("{obj}", _OWNER))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr) or not isinstance(tree.body[0].value, ast.Call):
+        return None
+    callee = tree.body[0].value.func
+    if not _dotted(callee):
+        return None
+    names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)) - {_OWNER}
+    return ast.unparse(callee), names
 
 
 def _dotted(node) -> bool:
@@ -205,17 +223,12 @@ def _spelled(module, dotted: str) -> tuple[str, str | None] | None:
     """`dotted` (a framework function) spelled through a module-level import the module has, with no import
     needed; else spelled from its root with `import root` to add; None when the root name is taken."""
     resolver, table = module.resolver, module.table
+    imported = _module_paths(module)
+    if imported is None:
+        return None
     best = None
-    for name, bindings in resolver.module.bindings.items():
-        if len(bindings) != 1:
-            continue
-        try:
-            ref = resolver.ref(ast.Name(id=name, ctx=ast.Load()), resolver.module)
-        except BudgetExceeded:
-            return None
-        if type(ref) is not Path:
-            continue
-        for prefix in {ref.name, table.canonical(ref.name)}:
+    for name, qualname in imported:
+        for prefix in {qualname, table.canonical(qualname)}:
             if dotted == prefix or dotted.startswith(prefix + "."):
                 candidate = name + dotted[len(prefix):]
                 if best is None or len(candidate) < len(best):
@@ -226,6 +239,24 @@ def _spelled(module, dotted: str) -> tuple[str, str | None] | None:
     if root in resolver.module.bindings:
         return None
     return dotted, f"import {root}"
+
+
+def _module_paths(module) -> list[tuple[str, str]] | None:
+    """The module-level names bound once to a dotted path (name, path), computed once per module; None when
+    resolving them exceeds the budget."""
+    if "initfix_paths" not in module.memo:
+        resolver = module.resolver
+        out: list[tuple[str, str]] | None = []
+        try:
+            for name, bindings in resolver.module.bindings.items():
+                if len(bindings) == 1:
+                    ref = resolver.ref(ast.Name(id=name, ctx=ast.Load()), resolver.module)
+                    if type(ref) is Path:
+                        out.append((name, ref.name))
+        except BudgetExceeded:
+            out = None
+        module.memo["initfix_paths"] = out
+    return module.memo["initfix_paths"]
 
 
 def _after_imports(module) -> int | None:
