@@ -114,3 +114,15 @@ def test_initializer_strings_are_replaced_by_their_constructor():
     assert fixed == ("from tensorflow import keras\n"
                      "d = keras.layers.Dense(3, kernel_initializer=keras.initializers.RandomUniform(minval=-0.05, "
                      "maxval=0.05))\n")
+
+
+def test_a_getters_string_is_replaced_by_the_constructor():
+    from pathlib import Path
+
+    from defaultlint.api import Linter
+    from defaultlint.project.config import Settings
+
+    src = "import keras\ninit = keras.initializers.get('random_uniform')\n"
+    fixed, applied, _ = Linter(Settings(root=Path("."), select=["DL651"])).fix_text(src, "t.py")
+    assert fixed == ("import keras\n"
+                     "init = keras.initializers.get(keras.initializers.RandomUniform(minval=-0.05, maxval=0.05))\n")

@@ -98,8 +98,7 @@ def _program_entries(table: Table, module, rules: Rules, path: str, project: Pro
     found = program.states(module, rules.targets, path, project)
     if not found:
         return []
-    line = module.tree.body and program.main_guard(module.tree)
-    row = line.lineno if line else 1
+    row = module.lines.position(program.reported_at(module, module.lines)[0]).row  # where its findings are
     by_framework: dict[str, Entry] = {}
     for st in found:
         fw = st.flag.framework or st.flag.imports[0]

@@ -125,7 +125,7 @@ def _root(node) -> str:
 def _index(module) -> tuple[dict[int, ast.stmt], dict[int, ast.AST | None]]:
     """(id(call) -> the assignment whose value it is, id(statement) -> the function it is in, None at a class or
     module level), built once per module."""
-    index = getattr(module, "_initfix_index", None)
+    index = module.memo.get("initfix_index")
     if index is None:
         assignments: dict[int, ast.stmt] = {}
         functions: dict[int, ast.AST | None] = {}
@@ -145,7 +145,7 @@ def _index(module) -> tuple[dict[int, ast.stmt], dict[int, ast.AST | None]]:
                     visit(child, func)
 
         visit(module.tree, None)
-        index = module._initfix_index = (assignments, functions)
+        index = module.memo["initfix_index"] = (assignments, functions)
     return index
 
 

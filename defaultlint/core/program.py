@@ -292,7 +292,7 @@ def findings(module, enabled: frozenset[str], targets: dict[str, VersionRange], 
     if not unset:
         return []
     lines = module.lines
-    start, end = _reported_at(module, lines)
+    start, end = reported_at(module, lines)
     at, spelled = _insertion(module, lines)
     out = []
     for flag in unset:
@@ -435,7 +435,7 @@ def _spell(table: Table, statement: str, spelled: dict[str, str]) -> list[str]:
     return [f"import {root}", statement]
 
 
-def _reported_at(module, lines: Lines) -> tuple[int, int]:
+def reported_at(module, lines: Lines) -> tuple[int, int]:
     """The main guard's `if` line, else the first statement after the leading imports (its first line)."""
     guard = main_guard(module.tree)
     if guard is not None:

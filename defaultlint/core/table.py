@@ -863,8 +863,7 @@ class Table:
         converted = convert(api, param, ovalue)
         if _same_literal(value, converted if converted is not None else ovalue):
             return True
-        mine = self.frameworks[api.framework].family if api.framework in self.frameworks else api.framework
-        theirs = self.frameworks[other.framework].family if other.framework in self.frameworks else other.framework
+        mine, theirs = self._family(api.framework), self._family(other.framework)
         for group in self.equivalences.get("spelling", ()):
             if group["param"] != param:
                 continue
